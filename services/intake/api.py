@@ -1,0 +1,235 @@
+"""Intake HTTP API: translate HTTP to the use cases in handlers.py, nothing else."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from services.intake import handlers
+from services.intake.domain import ComplainantIdentity
+from services.intake.handlers import IntakeContext, Replay, SubmitGrievance
+from services.intake.schemas import (
+    ContactRead,
+    GrievanceAccepted,
+    GrievanceCreate,
+    GrievanceRead,
+    MinyiWebhook,
+    StaffRegistration,
+)
+from shared.auth import StaffPrincipal
+from shared.auth.dependencies import require_roles
+from shared.db.uow import UnitOfWork
+from shared.events.vocabulary import Channel, Role
+from shared.problems import Problem, problem_responses
+from shared.webhooks import WebhookVerificationError, verify
+
+router = APIRouter()
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=128,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Repeat a request safely: the same key returns the first answer and creates nothing.",
+    ),
+]
+
+
+def context(request: Request) -> IntakeContext:
+    ctx: IntakeContext = request.app.state.ctx
+    return ctx
+
+
+def unit_of_work(request: Request) -> UnitOfWork:
+    uow: UnitOfWork = request.app.state.infra.uow()
+    return uow
+
+
+def rate_limit(name: str) -> Any:
+    async def dependency(request: Request) -> None:
+        await request.app.state.rate_limits[name](request)
+
+    return Depends(dependency)
+
+
+def _command(body: GrievanceCreate, *, registered_by: str | None = None) -> SubmitGrievance:
+    return SubmitGrievance(
+        identity=ComplainantIdentity(
+            name=body.complainant.name,
+            mobile=body.complainant.mobile,
+            id_card=body.complainant.id_card,
+            anonymous=body.complainant.anonymous,
+        ),
+        channel=Channel(body.channel),
+        title=body.title,
+        content=body.content,
+        street=body.address.street.value,
+        community=body.address.community,
+        address_detail=body.address.detail,
+        respondent=body.respondent,
+        desired_outcome=body.desired_outcome,
+        attachments=[str(url) for url in body.attachments],
+        registered_by=registered_by,
+    )
+
+
+def _accepted_response(result: handlers.SubmitResult) -> JSONResponse:
+    headers = {"Location": f"/v1/grievances/{result.accepted.tracking_no}"}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(result.accepted.model_dump(mode="json"), status_code=202, headers=headers)
+
+
+@router.post(
+    "/v1/grievances",
+    status_code=202,
+    response_model=GrievanceAccepted,
+    responses=problem_responses(413, 422, 429),
+    summary="File a grievance (citizen portal)",
+    dependencies=[rate_limit("submit")],
+)
+async def file_grievance(
+    body: GrievanceCreate,
+    idempotency_key: IdempotencyKey = None,
+    ctx: IntakeContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> JSONResponse:
+    replay = (
+        Replay("idempotency", f"portal:{idempotency_key}", handlers.request_fingerprint(body.model_dump(mode="json")))
+        if idempotency_key
+        else None
+    )
+    async with uow:
+        result = await handlers.submit_grievance(uow=uow, ctx=ctx, command=_command(body), replay=replay)
+    return _accepted_response(result)
+
+
+@router.get(
+    "/v1/grievances/{tracking_no}",
+    response_model=GrievanceRead,
+    responses=problem_responses(404),
+    summary="The grievance as filed (citizen, with the tracking token)",
+    dependencies=[rate_limit("lookup")],
+)
+async def get_grievance(
+    tracking_no: str,
+    x_tracking_token: Annotated[str | None, Header(alias="X-Tracking-Token")] = None,
+    token: Annotated[str | None, Query(description="the tracking token, if a header cannot be set")] = None,
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> GrievanceRead:
+    async with uow:
+        return await handlers.read_grievance(uow=uow, tracking_no=tracking_no, token=x_tracking_token or token)
+
+
+@router.post(
+    "/v1/staff/grievances",
+    status_code=202,
+    response_model=GrievanceAccepted,
+    responses=problem_responses(401, 403, 422),
+    summary="Register a walk-in, hotline or letter grievance (registrar)",
+)
+async def register_grievance(
+    body: StaffRegistration,
+    idempotency_key: IdempotencyKey = None,
+    staff: StaffPrincipal = Depends(require_roles(Role.registrar)),
+    ctx: IntakeContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> JSONResponse:
+    replay = (
+        Replay(
+            "idempotency",
+            f"staff:{staff.subject}:{idempotency_key}",
+            handlers.request_fingerprint(body.model_dump(mode="json")),
+        )
+        if idempotency_key
+        else None
+    )
+    async with uow:
+        await handlers.audit(uow, staff, "register_grievance", None, {"channel": body.channel.value})
+        result = await handlers.submit_grievance(
+            uow=uow, ctx=ctx, command=_command(body, registered_by=staff.office), replay=replay
+        )
+    return _accepted_response(result)
+
+
+@router.get(
+    "/v1/staff/grievances/{tracking_no}",
+    response_model=GrievanceRead,
+    responses=problem_responses(401, 403, 404),
+    summary="The grievance as filed, masked (bureau staff)",
+)
+async def staff_get_grievance(
+    tracking_no: str,
+    staff: StaffPrincipal = Depends(require_roles(Role.registrar, Role.reviewer, Role.supervisor)),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> GrievanceRead:
+    async with uow:
+        return await handlers.read_grievance_for_staff(uow=uow, tracking_no=tracking_no, staff=staff)
+
+
+class ContactAccess(BaseModel):
+    purpose: str = Field(min_length=2, max_length=200, description="why the contact data is needed, e.g. 回访")
+
+
+@router.post(
+    "/v1/staff/grievances/{tracking_no}/contact",
+    response_model=ContactRead,
+    responses=problem_responses(401, 403, 404),
+    summary="Decrypt the complainant's contact data for a call-back (audited)",
+)
+async def staff_read_contact(
+    tracking_no: str,
+    body: ContactAccess,
+    staff: StaffPrincipal = Depends(require_roles(Role.registrar, Role.supervisor)),
+    ctx: IntakeContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> ContactRead:
+    async with uow:
+        return await handlers.read_contact(uow=uow, ctx=ctx, tracking_no=tracking_no, staff=staff, purpose=body.purpose)
+
+
+@router.post(
+    "/v1/webhooks/minyi",
+    status_code=202,
+    response_model=GrievanceAccepted,
+    responses=problem_responses(401, 409, 422),
+    summary="Inbound cases from the city's @深圳-民意速办 platform (Standard Webhooks signed)",
+)
+async def minyi_webhook(
+    request: Request,
+    ctx: IntakeContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> JSONResponse:
+    body = await request.body()
+    try:
+        webhook_id = verify(ctx.settings.minyi_webhook_secret.get_secret_value(), dict(request.headers), body)
+    except WebhookVerificationError as exc:
+        raise Problem(401, slug="webhook-signature", detail=f"webhook 签名校验失败：{exc}") from exc
+    try:
+        payload = MinyiWebhook.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from exc
+    case = payload.data
+    command = SubmitGrievance(
+        identity=ComplainantIdentity(
+            case.complainant.name, case.complainant.mobile, case.complainant.id_card, case.anonymous
+        ),
+        channel=Channel.minyi,
+        title=case.title,
+        content=case.content,
+        street=case.street.value,
+        community=case.community,
+        address_detail=case.address,
+        external_ref=case.external_id,
+    )
+    replay = Replay("webhook", webhook_id, handlers.request_fingerprint(body.decode(errors="replace")))
+    async with uow:
+        result = await handlers.submit_grievance(uow=uow, ctx=ctx, command=command, replay=replay)
+    return _accepted_response(result)

@@ -1,0 +1,75 @@
+"""Intake app factory and process parts; nothing connects at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from services.intake import db
+from services.intake.api import router
+from services.intake.handlers import IntakeContext
+from services.intake.settings import Settings
+from shared.clock import Clock, SystemClock
+from shared.pii import FieldCipher
+from shared.ratelimit import RateLimit
+from shared.runtime import ApiServer, Infrastructure, OutboxRelayPart, Part
+from shared.web import create_service_app
+
+
+def build_infrastructure(settings: Settings) -> Infrastructure:
+    return Infrastructure.build(settings, db.TABLES)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings()
+    infra = build_infrastructure(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await infra.start()
+        try:
+            yield
+        finally:
+            await infra.close()
+
+    app = create_service_app(
+        title="Guangming grievance platform — intake",
+        description="One entry for grievances: citizen portal, staff registration and the 民意速办 webhook.",
+        lifespan=lifespan,
+        max_body_bytes=settings.max_body_bytes,
+        readiness=infra.readiness(),
+    )
+    app.state.settings = settings
+    app.state.infra = infra
+    app.state.ctx = IntakeContext(
+        settings=settings, cipher=FieldCipher(settings.encryption_key), clock=clock or SystemClock()
+    )
+    app.state.rate_limits = {
+        "submit": RateLimit(settings.submit_rate_limit, scope="submit"),
+        "lookup": RateLimit(settings.lookup_rate_limit, scope="lookup"),
+    }
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "Idempotency-Key", "X-Tracking-Token", "X-Correlation-ID"],
+        expose_headers=["Location", "Idempotent-Replayed", "X-Correlation-ID"],
+    )
+    app.include_router(router)
+    return app
+
+
+MODES = ("api", "relay", "all")
+
+
+def parts(mode: str, settings: Settings) -> list[Part]:
+    """``api`` serves HTTP, ``relay`` publishes the outbox, ``all`` runs both in one process."""
+    chosen: list[Part] = []
+    if mode in ("api", "all"):
+        chosen.append(ApiServer(create_app(settings), host=settings.http_host, port=settings.http_port))
+    if mode in ("relay", "all"):
+        chosen.append(OutboxRelayPart(settings, db.TABLES))
+    return chosen

@@ -1,0 +1,156 @@
+"""HTTP request and response models of intake (separate from tables and events)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+
+from services.intake.domain import has_chinese
+from shared.events.vocabulary import Channel, Street
+from shared.pii import is_valid_id_card, is_valid_mobile, normalise_id_card, normalise_mobile
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _check_mobile(value: str) -> str:
+    if not is_valid_mobile(value):
+        raise ValueError("手机号码格式不正确，应为 11 位中国大陆手机号")
+    return normalise_mobile(value)
+
+
+def _check_id_card(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not is_valid_id_card(value):
+        raise ValueError("身份证号码无效（校验位不符或出生日期不正确）")
+    return normalise_id_card(value)
+
+
+Mobile = Annotated[str, Field(min_length=11, max_length=20), AfterValidator(_check_mobile)]
+IdCard = Annotated[str | None, Field(max_length=18), AfterValidator(_check_id_card)]
+
+
+class ComplainantIn(BaseModel):
+    model_config = _STRICT
+
+    name: str = Field(min_length=1, max_length=40, description="姓名")
+    mobile: Mobile = Field(description="手机号码（仅用于回访，不会对外展示）")
+    id_card: IdCard = Field(default=None, description="居民身份证号码（可选）")
+    anonymous: bool = Field(default=False, description="匿名：办理单位看不到姓名和联系方式")
+
+
+class AddressIn(BaseModel):
+    model_config = _STRICT
+
+    street: Street = Field(description="街道")
+    community: str = Field(min_length=1, max_length=40, description="社区")
+    detail: str | None = Field(default=None, max_length=200, description="详细地址")
+
+
+class GrievanceCreate(BaseModel):
+    """What a citizen files on the portal."""
+
+    model_config = _STRICT
+
+    complainant: ComplainantIn
+    address: AddressIn
+    title: str = Field(min_length=4, max_length=60, description="标题")
+    content: str = Field(min_length=10, max_length=5000, description="诉求内容")
+    respondent: str | None = Field(default=None, max_length=100, description="被反映人或单位")
+    desired_outcome: str | None = Field(default=None, max_length=1000, description="诉求目标")
+    attachments: list[AnyHttpUrl] = Field(default_factory=list, max_length=10, description="附件链接")
+    channel: Literal[Channel.portal] = Channel.portal
+
+    @field_validator("content")
+    @classmethod
+    def _chinese(cls, value: str) -> str:
+        if not has_chinese(value):
+            raise ValueError("请用中文描述您的诉求")
+        return value
+
+
+class StaffRegistration(GrievanceCreate):
+    """A grievance registered by bureau staff from a visit, a call or a letter."""
+
+    channel: Literal[Channel.walk_in, Channel.hotline, Channel.letter] = Channel.walk_in  # type: ignore[assignment]
+
+
+class MinyiComplainant(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=40)
+    mobile: Mobile
+    id_card: IdCard = None
+
+
+class MinyiCase(BaseModel):
+    """One case pushed by the city's "@深圳-民意速办" platform (fields we use; others ignored)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    external_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=2, max_length=100)
+    content: str = Field(min_length=5, max_length=5000)
+    complainant: MinyiComplainant
+    street: Street
+    community: str = Field(min_length=1, max_length=40)
+    address: str | None = Field(default=None, max_length=200)
+    anonymous: bool = False
+
+
+class MinyiWebhook(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["case.created"]
+    data: MinyiCase
+
+
+class GrievanceAccepted(BaseModel):
+    """202 answer: keep the tracking number and token, the token is shown only this once."""
+
+    grievance_id: str
+    tracking_no: str
+    tracking_token: str
+    status: Literal["received"] = "received"
+    received_at: datetime
+    message_zh: str
+
+
+class ComplainantOut(BaseModel):
+    name_masked: str
+    mobile_masked: str | None
+    id_card_masked: str | None
+    anonymous: bool
+
+
+class AddressOut(BaseModel):
+    street: str | None
+    community: str | None
+    detail: str | None
+
+
+class GrievanceRead(BaseModel):
+    """The record as filed, with personal data masked."""
+
+    grievance_id: str
+    tracking_no: str
+    channel: Channel
+    received_at: datetime
+    title: str
+    content: str
+    address: AddressOut
+    respondent: str | None
+    desired_outcome: str | None
+    attachments: list[str]
+    complainant: ComplainantOut
+
+
+class ContactRead(BaseModel):
+    """Decrypted contact data for a registrar's call-back; every read is audited."""
+
+    tracking_no: str
+    name: str
+    mobile: str
+    id_card: str | None

@@ -1,0 +1,1 @@
+"""Database plumbing: per-service schema metadata, engines, unit of work, outbox and inbox."""

@@ -1,0 +1,57 @@
+"""Alembic operations every service schema needs: the outbox and the inbox (processed_event).
+
+Kept here so the tables are the same in every schema, matching shared.db.outbox/inbox.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+
+def create_messaging_tables(schema: str) -> None:
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("topic", sa.Text(), nullable=False, comment="logical topic; the relay adds the prefix"),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("event_id", sa.Text(), nullable=False),
+        sa.Column("event_type", sa.Text(), nullable=False),
+        sa.Column("value", sa.LargeBinary(), nullable=False),
+        sa.Column("headers", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_outbox"),
+        sa.UniqueConstraint("event_id", name="uq_outbox_event_id"),
+        schema=schema,
+    )
+    op.create_index(
+        "ix_outbox_pending", "outbox", ["id"], schema=schema, postgresql_where=sa.text("published_at IS NULL")
+    )
+    op.create_index(
+        "ix_outbox_pending_key",
+        "outbox",
+        ["key", "id"],
+        schema=schema,
+        postgresql_where=sa.text("published_at IS NULL"),
+    )
+    op.create_table(
+        "processed_event",
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("event_id", sa.Text(), nullable=False),
+        sa.Column("event_type", sa.Text(), nullable=False),
+        sa.Column("consumer", sa.Text(), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("source", "event_id", "consumer", name="pk_processed_event"),
+        schema=schema,
+    )
+
+
+def drop_messaging_tables(schema: str) -> None:
+    op.drop_table("processed_event", schema=schema)
+    op.drop_index("ix_outbox_pending_key", table_name="outbox", schema=schema)
+    op.drop_index("ix_outbox_pending", table_name="outbox", schema=schema)
+    op.drop_table("outbox", schema=schema)

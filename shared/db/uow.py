@@ -1,0 +1,129 @@
+"""Unit of work: one session, one transaction, the outbox and the inbox of one service schema.
+
+    async with uow_factory() as uow:
+        change state through uow.session
+        await uow.publish(SomethingHappened(...), subject=grievance_id)
+        await uow.commit()
+
+Leaving the block without ``commit()`` rolls everything back, events included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.db import inbox
+from shared.db.outbox import OutboxWriter
+from shared.events.contracts import EventPayload
+from shared.events.envelope import CloudEvent
+from shared.logging import current_correlation_id
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaTables:
+    """The outbox and inbox tables of one service schema."""
+
+    outbox: Table
+    inbox: Table
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        tables: SchemaTables,
+        *,
+        source: str,
+    ) -> None:
+        self._session_factory = session_factory
+        self._tables = tables
+        self.source = source
+        self._session: AsyncSession | None = None
+        self._outbox: OutboxWriter | None = None
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        self._session = self._session_factory()
+        await self._session.begin()
+        self._outbox = OutboxWriter(self._session, self._tables.outbox)
+        self.committed = False
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            if not self.committed:
+                await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside 'async with'")
+        return self._session
+
+    @property
+    def published(self) -> list[tuple[str, CloudEvent]]:
+        """Events added in this unit of work (topic, event), for callers and tests."""
+        return list(self._outbox.events) if self._outbox else []
+
+    async def publish(
+        self,
+        payload: EventPayload,
+        *,
+        subject: str,
+        topic: str | None = None,
+        correlation_id: str | None = None,
+    ) -> CloudEvent:
+        """Write ``payload`` to the outbox; it reaches Kafka only if this unit of work commits."""
+        assert self._outbox is not None
+        event = CloudEvent(
+            type=payload.event_type,
+            source=self.source,
+            subject=subject,
+            data=payload.model_dump(mode="json"),
+            correlation_id=correlation_id or current_correlation_id(),
+        )
+        await self._outbox.add(topic or payload.topic, event)
+        return event
+
+    async def publish_raw(self, topic: str, event: CloudEvent) -> None:
+        """Write an already-built event (e.g. a department notice with its own schema)."""
+        assert self._outbox is not None
+        await self._outbox.add(topic, event)
+
+    async def claim(self, event: CloudEvent, consumer: str) -> bool:
+        """Record that ``consumer`` handles ``event`` here; False if it already did."""
+        return await inbox.claim(self.session, self._tables.inbox, event, consumer)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self.committed = True
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+def uow_factory(
+    session_factory: async_sessionmaker[AsyncSession], tables: SchemaTables, *, source: str
+) -> UnitOfWorkFactory:
+    def make() -> UnitOfWork:
+        return UnitOfWork(session_factory, tables, source=source)
+
+    return make

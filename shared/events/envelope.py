@@ -1,0 +1,139 @@
+"""CloudEvents 1.0 in Kafka binary content mode.
+
+Attributes travel as ``ce_*`` headers, the value is the JSON payload and the record key is the
+subject (the grievance id), so every event about one grievance lands on one partition, in order.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+# Extension attributes (lower-case alphanumerics, as the spec requires).
+TRACEPARENT = "traceparent"
+CORRELATION_ID = "correlationid"
+_REQUIRED = ("id", "source", "specversion", "type")
+
+Headers = list[tuple[str, bytes]]
+
+
+class InvalidEnvelope(ValueError):
+    """A Kafka record that is not a CloudEvent we can read; never worth retrying."""
+
+
+@dataclass(frozen=True, slots=True)
+class CloudEvent:
+    type: str
+    source: str
+    subject: str
+    data: Mapping[str, Any]
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    specversion: str = SPEC_VERSION
+    datacontenttype: str = CONTENT_TYPE
+    correlation_id: str | None = None
+    traceparent: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.subject
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaRecord:
+    key: bytes
+    value: bytes
+    headers: Headers
+
+
+def encode_data(data: Mapping[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def to_kafka(event: CloudEvent) -> KafkaRecord:
+    headers: Headers = [
+        ("ce_specversion", event.specversion.encode()),
+        ("ce_id", event.id.encode()),
+        ("ce_source", event.source.encode()),
+        ("ce_type", event.type.encode()),
+        ("ce_time", _format_time(event.time).encode()),
+        ("ce_subject", event.subject.encode()),
+        ("content-type", event.datacontenttype.encode()),
+    ]
+    if event.correlation_id:
+        headers.append((f"ce_{CORRELATION_ID}", event.correlation_id.encode()))
+    if event.traceparent:
+        headers.append((f"ce_{TRACEPARENT}", event.traceparent.encode()))
+    return KafkaRecord(key=event.subject.encode(), value=encode_data(event.data), headers=headers)
+
+
+def from_kafka(key: bytes | None, value: bytes | None, headers: Iterable[tuple[str, bytes]]) -> CloudEvent:
+    attrs: dict[str, str] = {}
+    content_type = CONTENT_TYPE
+    for name, raw in headers:
+        text = _decode(raw, name)
+        if name.startswith("ce_"):
+            attrs[name[3:]] = text
+        elif name.lower() == "content-type":
+            content_type = text
+    missing = [a for a in _REQUIRED if not attrs.get(a)]
+    if missing:
+        raise InvalidEnvelope(f"missing CloudEvents attributes: {', '.join(missing)}")
+    if attrs["specversion"] != SPEC_VERSION:
+        raise InvalidEnvelope(f"unsupported specversion {attrs['specversion']!r}")
+    if not content_type.startswith(CONTENT_TYPE):
+        raise InvalidEnvelope(f"unsupported content type {content_type!r}")
+    subject = attrs.get("subject") or (key.decode() if key else "")
+    if not subject:
+        raise InvalidEnvelope("event has neither ce_subject nor a record key")
+    try:
+        data = json.loads(value or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidEnvelope(f"payload is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InvalidEnvelope("payload must be a JSON object")
+    return CloudEvent(
+        type=attrs["type"],
+        source=attrs["source"],
+        subject=subject,
+        data=data,
+        id=attrs["id"],
+        time=_parse_time(attrs.get("time")),
+        specversion=attrs["specversion"],
+        datacontenttype=content_type,
+        correlation_id=attrs.get(CORRELATION_ID),
+        traceparent=attrs.get(TRACEPARENT),
+    )
+
+
+def header_value(headers: Sequence[tuple[str, bytes]], name: str) -> str | None:
+    for key, raw in headers:
+        if key == name:
+            return raw.decode(errors="replace")
+    return None
+
+
+def _decode(raw: bytes | None, name: str) -> str:
+    try:
+        return (raw or b"").decode()
+    except UnicodeDecodeError as exc:
+        raise InvalidEnvelope(f"header {name} is not UTF-8") from exc
+
+
+def _format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _parse_time(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidEnvelope(f"ce_time is not RFC 3339: {text!r}") from exc

@@ -1,0 +1,189 @@
+"""Consumer runner: a consumer group whose offsets move only after the effect is committed.
+
+For each record: decode the CloudEvent, open a unit of work, claim the event in the inbox, run the
+handler, commit; then commit the Kafka offset. A failing handler is retried with exponential
+backoff a bounded number of times; after that the record goes to the group's dead-letter topic
+with the error, and the consumer carries on with the next record. Partitions are handled
+concurrently; records within a partition strictly in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+from pydantic import ValidationError
+
+from shared.db.uow import UnitOfWork, UnitOfWorkFactory
+from shared.events.envelope import CloudEvent, InvalidEnvelope, from_kafka
+from shared.events.topics import dead_letter_topic
+from shared.logging import correlation_scope, get_logger
+from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENT_HANDLING, EVENTS_CONSUMED
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """The event can never succeed (bad payload, impossible transition): dead-letter it at once."""
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        settings: ServiceSettings,
+        group_id: str,
+        topics: Sequence[str],
+        handlers: Mapping[str, EventHandler],
+        uow_factory: UnitOfWorkFactory,
+        producer: AIOKafkaProducer,
+        auto_offset_reset: str = "earliest",
+    ) -> None:
+        self._settings = settings
+        self.group_id = group_id
+        self._topics = [settings.topic(name) for name in topics]
+        self._handlers = dict(handlers)
+        self._uow_factory = uow_factory
+        self._producer = producer
+        self._dead_letter_topic = settings.topic(dead_letter_topic(group_id))
+        self._consumer = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            client_id=f"{settings.client_id}-{group_id}",
+            group_id=f"{settings.topic_prefix}{group_id}",
+            enable_auto_commit=False,
+            auto_offset_reset=auto_offset_reset,
+            max_poll_interval_ms=300_000,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=3_000,
+        )
+        self._stopping = asyncio.Event()
+        self._started = False
+
+    async def start(self) -> None:
+        await self._consumer.start()
+        self._started = True
+
+    async def stop(self) -> None:
+        self._stopping.set()
+
+    async def close(self) -> None:
+        if self._started:
+            await self._consumer.stop()
+            self._started = False
+
+    async def run(self) -> None:
+        """Consume until ``stop()``; always leaves the group cleanly."""
+        if not self._started:
+            await self.start()
+        try:
+            while not self._stopping.is_set():
+                batches = await self._consumer.getmany(timeout_ms=500, max_records=self._settings.consumer_batch_size)
+                if not batches:
+                    continue
+                await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
+                self._report_lag(batches)
+        finally:
+            await self.close()
+
+    async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
+        for record in records:
+            await self.process(record)
+            # The effect is committed (or dead-lettered): only now may the group move past it.
+            await self._consumer.commit({tp: record.offset + 1})
+
+    async def process(self, record: ConsumerRecord) -> None:
+        started = time.perf_counter()
+        try:
+            event = from_kafka(record.key, record.value, record.headers)
+        except InvalidEnvelope as exc:
+            await self._dead_letter(record, exc, attempts=1, event_type="invalid")
+            return
+        handler = self._handlers.get(event.type)
+        if handler is None:
+            # Another producer's event type on a shared topic, or a newer version: not ours.
+            EVENTS_CONSUMED.labels(self.group_id, event.type, "ignored").inc()
+            return
+        with correlation_scope(event.correlation_id):
+            outcome = await self._apply_with_retries(record, event, handler)
+        EVENTS_CONSUMED.labels(self.group_id, event.type, outcome).inc()
+        EVENT_HANDLING.labels(self.group_id).observe(time.perf_counter() - started)
+
+    async def _apply_with_retries(self, record: ConsumerRecord, event: CloudEvent, handler: EventHandler) -> str:
+        attempts = self._settings.consumer_max_retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._apply(event, handler)
+            except (PermanentError, ValidationError) as exc:
+                await self._dead_letter(record, exc, attempts=attempt, event_type=event.type)
+                return "dead_lettered"
+            except Exception as exc:
+                if attempt == attempts:
+                    await self._dead_letter(record, exc, attempts=attempt, event_type=event.type)
+                    return "dead_lettered"
+                delay = self._settings.consumer_retry_backoff_s * 2 ** (attempt - 1)
+                log.warning(
+                    "event handling failed, retrying",
+                    event_id=event.id,
+                    type=event.type,
+                    attempt=attempt,
+                    delay_s=delay,
+                    error=repr(exc),
+                )
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _apply(self, event: CloudEvent, handler: EventHandler) -> str:
+        async with self._uow_factory() as uow:
+            if not await uow.claim(event, self.group_id):
+                return "duplicate"
+            await handler(event, uow)
+            if not uow.committed:
+                await uow.commit()
+        return "processed"
+
+    async def _dead_letter(self, record: ConsumerRecord, exc: BaseException, *, attempts: int, event_type: str) -> None:
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        headers = [
+            *list(record.headers or []),
+            ("dlq_error", error[:4000].encode()),
+            ("dlq_error_type", type(exc).__name__.encode()),
+            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_partition", str(record.partition).encode()),
+            ("dlq_original_offset", str(record.offset).encode()),
+            ("dlq_consumer_group", self.group_id.encode()),
+            ("dlq_attempts", str(attempts).encode()),
+            ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        # Waiting for the ack before the offset commit: a crash here redelivers, never loses.
+        await self._producer.send_and_wait(self._dead_letter_topic, value=record.value, key=record.key, headers=headers)
+        DEAD_LETTERS.labels(self.group_id).inc()
+        log.error(
+            "event dead-lettered",
+            topic=record.topic,
+            offset=record.offset,
+            type=event_type,
+            attempts=attempts,
+            error=error,
+        )
+
+    def _report_lag(self, batches: Mapping[TopicPartition, list[ConsumerRecord]]) -> None:
+        lag_by_topic: dict[str, int] = {}
+        for tp in batches:
+            try:
+                highwater = self._consumer.highwater(tp)
+                position = batches[tp][-1].offset + 1
+            except (KafkaError, AssertionError):
+                continue
+            if highwater is not None:
+                lag_by_topic[tp.topic] = lag_by_topic.get(tp.topic, 0) + max(0, highwater - position)
+        for topic, lag in lag_by_topic.items():
+            CONSUMER_LAG.labels(self.group_id, topic).set(lag)

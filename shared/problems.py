@@ -1,0 +1,167 @@
+"""RFC 9457 problem details for every HTTP error, with field-level detail for invalid input.
+
+Each invalid field is listed in ``errors`` with a JSON Pointer into the request body, a stable
+``code``, an English ``message`` and a Chinese ``message_zh`` the citizen portal shows as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.logging import get_logger
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "tag:guangming-grievance,2026:problem:"
+
+log = get_logger(__name__)
+
+_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid request",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class Problem(Exception):
+    """Raise from a route to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        errors: Sequence[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail or title or str(status))
+        self.status = status
+        self.type = f"{TYPE_BASE}{slug}" if slug else "about:blank"
+        self.title = title or _TITLES.get(status, "Error")
+        self.detail = detail
+        self.errors = list(errors or [])
+        self.headers = headers
+        self.extensions = extensions
+
+
+def problem_response(problem: Problem, request: Request) -> JSONResponse:
+    body: dict[str, Any] = {"type": problem.type, "title": problem.title, "status": problem.status}
+    if problem.detail:
+        body["detail"] = problem.detail
+    body["instance"] = request.url.path
+    if problem.errors:
+        body["errors"] = problem.errors
+    body.update(problem.extensions)
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers)
+
+
+def _pointer(loc: Sequence[Any]) -> str:
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in loc[1:]] if loc else []
+    return "#/" + "/".join(parts)
+
+
+_MESSAGES_ZH: dict[str, str] = {
+    "missing": "此项必填",
+    "string_too_short": "内容太短，至少需要 {min_length} 个字",
+    "string_too_long": "内容太长，最多 {max_length} 个字",
+    "too_long": "最多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
+    "string_pattern_mismatch": "格式不正确",
+    "enum": "请从给定选项中选择：{expected}",
+    "literal_error": "请从给定选项中选择：{expected}",
+    "bool_parsing": "应为是或否",
+    "bool_type": "应为是或否",
+    "string_type": "应为文字",
+    "int_parsing": "应为整数",
+    "url_parsing": "不是有效的网址",
+    "url_scheme": "网址必须以 http:// 或 https:// 开头",
+    "json_invalid": "请求内容不是有效的 JSON",
+    "model_attributes_type": "格式不正确",
+    "dict_type": "格式不正确",
+    "list_type": "应为列表",
+    "extra_forbidden": "不认识的字段",
+    "uuid_parsing": "编号格式不正确",
+}
+
+
+def _message_zh(error: dict[str, Any]) -> str:
+    if error["type"] == "value_error":
+        # Our own validators raise ValueError("中文说明"); pydantic prefixes "Value error, ".
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    template = _MESSAGES_ZH.get(error["type"], "输入不正确")
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    items = []
+    for error in exc.errors():
+        loc = list(error.get("loc", ()))
+        items.append(
+            {
+                "pointer": _pointer(loc),
+                "field": ".".join(str(p) for p in loc[1:]) or str(loc[0] if loc else ""),
+                "in": str(loc[0]) if loc else "body",
+                "code": error["type"],
+                "message": str(error.get("msg", "")),
+                "message_zh": _message_zh(error),
+            }
+        )
+    return items
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Problem)
+        return problem_response(exc, request)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problem = Problem(
+            422,
+            slug="validation",
+            title="Invalid request",
+            detail="提交的内容有误，请按提示修改后重试。",
+            errors=validation_errors(exc),
+        )
+        return problem_response(problem, request)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _TITLES.get(exc.status_code) else None
+        return problem_response(
+            Problem(exc.status_code, detail=detail, headers=dict(exc.headers) if exc.headers else None), request
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path)
+        return problem_response(Problem(500, detail="系统繁忙，请稍后再试。"), request)
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries documenting problem+json answers for these statuses."""
+    return {status: {"description": _TITLES.get(status, "Error"), "content": {PROBLEM_JSON: {}}} for status in statuses}

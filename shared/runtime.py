@@ -1,0 +1,238 @@
+"""Process runtime: the infrastructure a service holds, and running its parts until SIGTERM.
+
+A service process is one or more parts (the HTTP API, Kafka consumers, the outbox relay, a
+scheduler). ``run_parts`` runs them on one event loop, stops them all on SIGTERM/SIGINT or when
+one of them fails, and exits non-zero on failure so the supervisor restarts the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import signal
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import uvicorn
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.db.base import create_engine, make_session_factory
+from shared.db.uow import SchemaTables, UnitOfWorkFactory, uow_factory
+from shared.kafka.producer import create_producer
+from shared.logging import get_logger
+from shared.settings import ServiceSettings
+from shared.web import Readiness
+
+log = get_logger(__name__)
+
+
+class Part(Protocol):
+    async def run(self) -> None: ...
+
+    def stop(self) -> Any: ...
+
+
+@dataclass
+class Infrastructure:
+    """Engine, sessions, producer and unit-of-work factory of one service; built, never imported."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    tables: SchemaTables
+    uow: UnitOfWorkFactory
+    # aiokafka binds to the running loop, so the producer is made in start(), not at build time.
+    _producer: AIOKafkaProducer | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, settings: ServiceSettings, tables: SchemaTables) -> Infrastructure:
+        engine = create_engine(settings)
+        sessions = make_session_factory(engine)
+        return cls(
+            settings=settings,
+            engine=engine,
+            session_factory=sessions,
+            tables=tables,
+            uow=uow_factory(sessions, tables, source=f"/grievance-platform/{settings.service_name}"),
+        )
+
+    @property
+    def producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            raise RuntimeError("Infrastructure.start() has not run")
+        return self._producer
+
+    async def start(self) -> None:
+        if self._producer is None:
+            producer = create_producer(self.settings)
+            await producer.start()
+            self._producer = producer
+
+    async def close(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+        await self.engine.dispose()
+
+    async def check_database(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def check_kafka(self) -> None:
+        if not await self.producer.client.fetch_all_metadata():
+            raise ConnectionError("no Kafka metadata")
+
+    def readiness(self) -> Readiness:
+        readiness = Readiness()
+        readiness.add("database", self.check_database)
+        readiness.add("kafka", self.check_kafka)
+        return readiness
+
+
+class _ServerWithoutSignals(uvicorn.Server):
+    """run_parts handles SIGTERM/SIGINT for every part at once; uvicorn must not re-raise them."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class ApiServer:
+    """uvicorn as a part, so the API can share a process with consumers (``all`` mode)."""
+
+    def __init__(self, app: Any, *, host: str, port: int) -> None:
+        config = uvicorn.Config(
+            app, host=host, port=port, log_config=None, lifespan="on", proxy_headers=True, timeout_graceful_shutdown=10
+        )
+        self._server = _ServerWithoutSignals(config)
+
+    async def run(self) -> None:
+        await self._server.serve()
+        if not self._server.started:
+            raise RuntimeError("HTTP server failed to start (port in use?)")
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+
+
+async def run_parts(parts: Sequence[Part], *, on_exit: Callable[[], Awaitable[None]] | None = None) -> None:
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    tasks = [asyncio.create_task(part.run(), name=type(part).__name__) for part in parts]
+    waiter = asyncio.create_task(stopping.wait())
+    failure: BaseException | None = None
+    try:
+        done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not waiter and task.exception() is not None:
+                failure = task.exception()
+                log.error("part failed, stopping the process", part=task.get_name(), error=repr(failure))
+        for part in parts:
+            result = part.stop()
+            if inspect.isawaitable(result):
+                await result
+        results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=30)
+        failure = failure or next(
+            (r for r in results if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError)), None
+        )
+    finally:
+        waiter.cancel()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        if on_exit is not None:
+            await on_exit()
+    if failure is not None:
+        raise SystemExit(1)
+
+
+class OutboxRelayPart:
+    """The outbox relay of one schema as a process part, with its own engine and producer."""
+
+    def __init__(self, settings: ServiceSettings, tables: SchemaTables) -> None:
+        self._settings = settings
+        self._infra = Infrastructure.build(settings, tables)
+        self._relay: Any = None
+
+    async def run(self) -> None:
+        from shared.db.relay import OutboxRelay
+
+        await self._infra.start()
+        try:
+            self._relay = OutboxRelay(
+                settings=self._settings,
+                engine=self._infra.engine,
+                table=self._infra.tables.outbox,
+                producer=self._infra.producer,
+            )
+            await self._relay.run()
+        finally:
+            await self._infra.close()
+
+    def stop(self) -> None:
+        if self._relay is not None:
+            self._relay.stop()
+
+
+class ConsumerPart:
+    """A consumer group as a process part: ``handlers`` maps CloudEvents types to use cases."""
+
+    def __init__(
+        self,
+        infra: Infrastructure,
+        *,
+        group_id: str,
+        topics: Sequence[str],
+        handlers: Any,
+        auto_offset_reset: str = "earliest",
+    ) -> None:
+        self._infra = infra
+        self._group_id = group_id
+        self._topics = topics
+        self._handlers = handlers
+        self._auto_offset_reset = auto_offset_reset
+        self._consumer: Any = None
+        self._stopped = False
+
+    async def run(self) -> None:
+        from shared.kafka.consumer import EventConsumer
+
+        await self._infra.start()
+        self._consumer = EventConsumer(
+            settings=self._infra.settings,
+            group_id=self._group_id,
+            topics=self._topics,
+            handlers=self._handlers,
+            uow_factory=self._infra.uow,
+            producer=self._infra.producer,
+            auto_offset_reset=self._auto_offset_reset,
+        )
+        if self._stopped:
+            return
+        await self._consumer.run()
+
+    async def stop(self) -> None:
+        self._stopped = True
+        if self._consumer is not None:
+            await self._consumer.stop()
+
+
+def service_main(
+    prog: str, settings_cls: type[ServiceSettings], build_parts: Callable[[str, Any], list[Part]], modes: Sequence[str]
+) -> None:
+    """``python -m services.<name> <mode>``: build the settings, configure logs, run the parts."""
+    import argparse
+
+    from shared.logging import configure_logging
+
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("mode", choices=[*modes], nargs="?", default="all")
+    args = parser.parse_args()
+    settings = settings_cls()
+    configure_logging(service=settings.service_name, level=settings.log_level, json=settings.log_json)
+    asyncio.run(run_parts(build_parts(args.mode, settings)))

@@ -1,0 +1,116 @@
+"""Settings base shared by every service: one pydantic BaseSettings per process, built in the app factory."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+# Development defaults: good enough on a laptop, refused anywhere else (see _refuse_default_secrets).
+DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789abcdef"  # noqa: S105
+DEV_DATABASE_URL = "postgresql+asyncpg://grievance:grievance@127.0.0.1:15432/grievance"
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every process has. Subclasses set an env prefix such as ``INTAKE_``.
+
+    A variable with the service prefix wins; otherwise the platform-wide ``GRIEVANCE_`` variable
+    applies, so one ``GRIEVANCE_KAFKA_BOOTSTRAP_SERVERS`` serves all services while a busy service
+    can still get its own ``ROUTER_DATABASE_URL``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GRIEVANCE_", extra="ignore", validate_default=True)
+
+    service_name: ClassVar[str] = "platform"
+    secret_fields: ClassVar[tuple[str, ...]] = ("jwt_secret",)
+
+    environment: Environment = Environment.development
+    database_url: SecretStr = SecretStr(DEV_DATABASE_URL)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+
+    kafka_bootstrap_servers: str = "127.0.0.1:19092"
+    topic_prefix: str = Field(default="", pattern=r"^[a-z0-9._-]*$")
+    kafka_client_id: str | None = None
+    kafka_replication_factor: int = Field(default=1, ge=1, le=5, description="3 on a multi-broker cluster")
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    public_base_url: str | None = None
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_public_key: str | None = None
+    jwt_private_key: SecretStr | None = None
+    jwt_issuer: str = "guangming-grievance"
+    jwt_audience: str = "grievance-platform"
+
+    outbox_batch_size: int = Field(default=200, ge=1, le=5000)
+    outbox_poll_interval_s: float = Field(default=1.0, gt=0, le=60)
+    outbox_retention_days: int = Field(default=7, ge=1)
+    # Test-only fault injection: the relay SIGKILLs itself after Kafka acked a batch and before it
+    # marks the rows sent, to prove that a crash there loses nothing and duplicates nothing.
+    relay_fault_kill_after_publish: bool = False
+
+    consumer_max_retries: int = Field(default=3, ge=0, le=20)
+    consumer_retry_backoff_s: float = Field(default=0.2, ge=0, le=60)
+    consumer_batch_size: int = Field(default=200, ge=1, le=5000)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        platform_env = EnvSettingsSource(settings_cls, env_prefix="GRIEVANCE_")
+        return init_settings, env_settings, platform_env, dotenv_settings, file_secret_settings
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> ServiceSettings:
+        if self.environment is not Environment.production:
+            return self
+        defaults = {name: type(self).model_fields[name].default for name in self.secret_fields}
+        weak = [name for name, default in defaults.items() if getattr(self, name) == default]
+        if self.database_url.get_secret_value() == DEV_DATABASE_URL:
+            weak.append("database_url")
+        if weak:
+            raise ValueError(f"production refuses development defaults for: {', '.join(sorted(weak))}")
+        if self.jwt_algorithm == "RS256" and not self.jwt_public_key:
+            raise ValueError("jwt_algorithm RS256 needs jwt_public_key")
+        return self
+
+    @property
+    def client_id(self) -> str:
+        return self.kafka_client_id or f"grievance-{self.service_name}"
+
+    def topic(self, logical_name: str) -> str:
+        """The broker-side name of a topic: the optional prefix isolates test runs and tenants."""
+        return f"{self.topic_prefix}{logical_name}"
+
+    def public_settings(self) -> dict[str, Any]:
+        """What /readyz and logs may show: no secrets."""
+        return {
+            "service": self.service_name,
+            "environment": self.environment.value,
+            "kafka": self.kafka_bootstrap_servers,
+            "topic_prefix": self.topic_prefix,
+        }

@@ -1,0 +1,178 @@
+"""The FastAPI base every service builds on: problem details, body limit, correlation ids,
+request metrics, /healthz, /readyz and /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.logging import correlation_scope
+from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, metrics_endpoint
+from shared.problems import PROBLEM_JSON, install_problem_handlers
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+CORRELATION_HEADER = b"x-correlation-id"
+
+
+class BodySizeLimit:
+    """Refuse bodies over ``max_bytes`` with 413 before the route reads them, declared or not."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, send)
+            return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if not response_started:
+                await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = (
+            '{"type":"about:blank","title":"Request body too large","status":413,'
+            f'"detail":"请求内容超过 {self.max_bytes} 字节的上限。","instance":"{scope["path"]}"}}'
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class CorrelationAndMetrics:
+    """Bind the caller's X-Correlation-ID (or a new one) to logs and events; time each route."""
+
+    def __init__(self, app: ASGIApp, *, router_app: FastAPI) -> None:
+        self.app = app
+        self.router_app = router_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(CORRELATION_HEADER)
+        route = self._route_template(scope)
+        status = 500
+        started = time.perf_counter()
+        with correlation_scope(incoming.decode(errors="replace")[:64] if incoming else None) as cid:
+
+            async def send_with_id(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    message.setdefault("headers", [])
+                    message["headers"] = [*message["headers"], (CORRELATION_HEADER, cid.encode())]
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                if route != "/metrics":
+                    HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+                    HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+    def _route_template(self, scope: Scope) -> str:
+        for route in self.router_app.router.routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                return str(getattr(route, "path", scope["path"]))
+        return "unmatched"
+
+
+class Readiness:
+    """Named checks that must all pass for /readyz (DB reachable, Kafka reachable, ...)."""
+
+    def __init__(self) -> None:
+        self.checks: dict[str, ReadinessCheck] = {}
+
+    def add(self, name: str, check: ReadinessCheck) -> None:
+        self.checks[name] = check
+
+    async def run(self, timeout_s: float = 3.0) -> dict[str, str]:
+        async def one(check: ReadinessCheck) -> str:
+            try:
+                await asyncio.wait_for(check(), timeout_s)
+                return "ok"
+            except Exception as exc:
+                return f"failed: {type(exc).__name__}: {exc}"[:300]
+
+        names = list(self.checks)
+        results = await asyncio.gather(*(one(self.checks[n]) for n in names))
+        return dict(zip(names, results, strict=True))
+
+
+def create_service_app(
+    *,
+    title: str,
+    version: str = "1.0.0",
+    description: str = "",
+    lifespan: Lifespan | None = None,
+    max_body_bytes: int = 64 * 1024,
+    readiness: Readiness | None = None,
+    **fastapi_kwargs: Any,
+) -> FastAPI:
+    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan, **fastapi_kwargs)
+    install_problem_handlers(app)
+    app.state.readiness = readiness or Readiness()
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Dependencies (database, Kafka) are reachable")
+    async def readyz() -> JSONResponse:
+        results = await app.state.readiness.run()
+        ready = all(v == "ok" for v in results.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": results}, status_code=200 if ready else 503
+        )
+
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(CorrelationAndMetrics, router_app=app)
+    return app
+
+
+async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
