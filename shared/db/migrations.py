@@ -63,7 +63,7 @@ def run_alembic_env(metadata: MetaData) -> None:
 
 
 def services_with_migrations() -> list[str]:
-    return sorted(p.parent.name for p in SERVICES_DIR.glob("*/migrations/env.py"))
+    return sorted(p.parent.parent.name for p in SERVICES_DIR.glob("*/migrations/env.py"))
 
 
 def alembic_config(service: str, settings: ServiceSettings | None = None) -> Config:

@@ -8,17 +8,27 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
-from shared.events.envelope import CloudEvent, from_kafka, to_kafka
+from shared.events.envelope import CloudEvent, InvalidEnvelope, from_kafka, to_kafka
 
 
 @dataclass(frozen=True)
 class Received:
     record: ConsumerRecord
-    event: CloudEvent
+    event: CloudEvent  # for records that are not CloudEvents (dead letters of garbage): see .invalid
+    invalid: str | None = None
 
     @property
     def headers(self) -> dict[str, bytes]:
         return {k: v for k, v in self.record.headers}
+
+
+def _decode(record: ConsumerRecord) -> Received:
+    try:
+        return Received(record, from_kafka(record.key, record.value, record.headers))
+    except InvalidEnvelope as exc:
+        placeholder = CloudEvent(type="invalid", source="invalid", subject=(record.key or b"").decode(errors="replace"),
+                                 data={})
+        return Received(record, placeholder, invalid=str(exc))
 
 
 async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
@@ -70,7 +80,7 @@ async def read_events(
             batch = await consumer.getmany(timeout_ms=200)
             for records in batch.values():
                 for record in records:
-                    received.append(Received(record, from_kafka(record.key, record.value, record.headers)))
+                    received.append(_decode(record))
             if satisfied_at is None and until is not None and until(received):
                 satisfied_at = loop.time()
             if satisfied_at is not None and loop.time() - satisfied_at >= settle:

@@ -1,0 +1,13 @@
+# shellcheck shell=bash
+# Source this to point the platform's processes at the local Kafka and PostgreSQL:
+#   source deploy/local/env.sh
+# (the scripts in deploy/local do it for you).
+
+_here="$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
+GRIEVANCE_DATABASE_URL="$("$_here/postgres.sh" url)"
+GRIEVANCE_KAFKA_BOOTSTRAP_SERVERS="$("$_here/kafka.sh" bootstrap)"
+export GRIEVANCE_DATABASE_URL GRIEVANCE_KAFKA_BOOTSTRAP_SERVERS
+export GRIEVANCE_ENVIRONMENT="${GRIEVANCE_ENVIRONMENT:-development}"
+PATH="$(cd "$_here/../.." && pwd)/.venv/bin:$PATH"
+export PATH
+unset _here

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Set up and run the whole platform on this machine, without Docker:
+# Debian packages + virtualenv + Kafka jars (first run only), a real Kafka broker and PostgreSQL
+# cluster on 127.0.0.1, migrations, topics, and every service in the background.
+# Stop everything with deploy/local/down.sh.
+set -euo pipefail
+
+LOG_TAG=up
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+
+"$LOCAL_DIR/bootstrap.sh"
+"$LOCAL_DIR/kafka.sh" start >/dev/null
+"$LOCAL_DIR/postgres.sh" start >/dev/null
+# shellcheck source=env.sh
+source "$LOCAL_DIR/env.sh"
+
+cd "$REPO_ROOT"
+python -m shared.db.migrations >/dev/null
+python -m shared.kafka.admin create >/dev/null
+"$LOCAL_DIR/services.sh" start
+
+cat <<MSG
+
+The platform is running (logs in ${STATE_DIR}/logs):
+
+  Citizen portal     http://127.0.0.1:8005/
+  Intake API         http://127.0.0.1:8001/docs
+  Router API         http://127.0.0.1:8002/docs     (review queue)
+  Casework API       http://127.0.0.1:8003/docs     (departments)
+  Mediation API      http://127.0.0.1:8004/docs
+  Feedback API       http://127.0.0.1:8005/docs
+  Kafka              ${GRIEVANCE_KAFKA_BOOTSTRAP_SERVERS}   (kcat -b ${GRIEVANCE_KAFKA_BOOTSTRAP_SERVERS} -L)
+  PostgreSQL         $("$LOCAL_DIR/postgres.sh" url --libpq)
+
+  Staff token:  .venv/bin/python -m shared.auth issue --role reviewer
+  Stop:         deploy/local/down.sh
+MSG
