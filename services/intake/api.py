@@ -40,12 +40,12 @@ IdempotencyKey = Annotated[
 ]
 
 
-def context(request: Request) -> IntakeContext:
+async def context(request: Request) -> IntakeContext:
     ctx: IntakeContext = request.app.state.ctx
     return ctx
 
 
-def unit_of_work(request: Request) -> UnitOfWork:
+async def unit_of_work(request: Request) -> UnitOfWork:
     uow: UnitOfWork = request.app.state.infra.uow()
     return uow
 

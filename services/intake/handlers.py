@@ -40,6 +40,11 @@ from shared.events.vocabulary import Channel, Status
 from shared.pii import FieldCipher, mask_id_card, mask_mobile, mask_name, token_hash, tokens_match
 from shared.problems import Problem
 
+# Built once: statements with bound parameters compile once and hit SQLAlchemy's cache.
+INSERT_GRIEVANCE = insert(db.grievance)
+INSERT_COMPLAINANT = insert(db.complainant)
+NEXT_TRACKING_NUMBER = select(db.tracking_sequence.next_value())
+
 
 @dataclass(frozen=True, slots=True)
 class IntakeContext:
@@ -98,14 +103,15 @@ async def submit_grievance(
 
     now = ctx.clock.now()
     grievance_id = str(uuid.uuid4())
-    sequence = await uow.session.scalar(db.tracking_sequence.next_value())
+    sequence = await uow.session.scalar(NEXT_TRACKING_NUMBER)
     tracking_no = tracking_number(ctx.settings.tracking_prefix, now, int(sequence or 0))
     token = new_tracking_token()
     identity = command.identity.normalised()
     view = identity.view(ctx.settings.pseudonym_key)
 
     await uow.session.execute(
-        insert(db.grievance).values(
+        INSERT_GRIEVANCE,
+        dict(
             id=grievance_id,
             tracking_no=tracking_no,
             tracking_token_hash=token_hash(token),
@@ -121,11 +127,12 @@ async def submit_grievance(
             external_ref=command.external_ref,
             registered_by=command.registered_by,
             received_at=now,
-        )
+        ),
     )
     cipher = ctx.cipher
     await uow.session.execute(
-        insert(db.complainant).values(
+        INSERT_COMPLAINANT,
+        dict(
             grievance_id=grievance_id,
             name_encrypted=cipher.encrypt(identity.name, field="name"),
             mobile_encrypted=cipher.encrypt(identity.mobile, field="mobile"),
@@ -137,7 +144,7 @@ async def submit_grievance(
             mobile_pseudonym=view.phone_pseudonym,
             id_card_pseudonym=view.id_card_pseudonym,
             anonymous=identity.anonymous,
-        )
+        ),
     )
 
     received = GrievanceReceived(

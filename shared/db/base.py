@@ -28,7 +28,7 @@ def create_engine(settings: ServiceSettings, **overrides: Any) -> AsyncEngine:
     options: dict[str, Any] = {
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
-        "pool_pre_ping": True,
+        "pool_pre_ping": False,
         "connect_args": {"server_settings": {"application_name": f"grievance-{settings.service_name}"}},
     }
     options.update(overrides)

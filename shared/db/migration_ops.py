@@ -38,6 +38,18 @@ def create_messaging_tables(schema: str) -> None:
         schema=schema,
         postgresql_where=sa.text("published_at IS NULL"),
     )
+    # NOTIFY is transactional: the relay wakes when a writer commits, at no cost to the writer.
+    op.execute(
+        f"""CREATE FUNCTION "{schema}".outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('{schema}_outbox', '');
+            RETURN NULL;
+        END $$"""
+    )
+    op.execute(
+        f"""CREATE TRIGGER outbox_notify AFTER INSERT ON "{schema}".outbox
+        FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".outbox_notify()"""
+    )
     op.create_table(
         "processed_event",
         sa.Column("source", sa.Text(), nullable=False),
@@ -52,6 +64,8 @@ def create_messaging_tables(schema: str) -> None:
 
 def drop_messaging_tables(schema: str) -> None:
     op.drop_table("processed_event", schema=schema)
+    op.execute(f'DROP TRIGGER IF EXISTS outbox_notify ON "{schema}".outbox')
+    op.execute(f'DROP FUNCTION IF EXISTS "{schema}".outbox_notify()')
     op.drop_index("ix_outbox_pending_key", table_name="outbox", schema=schema)
     op.drop_index("ix_outbox_pending", table_name="outbox", schema=schema)
     op.drop_table("outbox", schema=schema)

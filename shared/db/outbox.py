@@ -6,6 +6,8 @@ state change and its event are committed together or not at all (no dual write).
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -22,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
 from shared.events.envelope import CloudEvent, to_kafka
 
@@ -46,34 +49,41 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
+@cache
+def _insert_statement(table: Table) -> Insert:
+    return insert(table)
+
+
 def notify_channel(schema: str) -> str:
     return f"{schema}_outbox"
 
 
 class OutboxWriter:
-    """Adds events to the outbox inside the caller's transaction and wakes the relay on commit."""
+    """Collects the events of one transaction and writes them as one multi-row INSERT just before
+    commit; an AFTER INSERT trigger (shared.db.migration_ops) NOTIFYs the relay on commit."""
 
     def __init__(self, session: AsyncSession, table: Table) -> None:
         self._session = session
         self._table = table
-        self._notified = False
+        self._pending: list[dict[str, object]] = []
         self.events: list[tuple[str, CloudEvent]] = []
 
-    async def add(self, topic: str, event: CloudEvent) -> None:
+    def add(self, topic: str, event: CloudEvent) -> None:
         record = to_kafka(event)
-        await self._session.execute(
-            insert(self._table).values(
-                topic=topic,
-                key=record.key.decode(),
-                event_id=event.id,
-                event_type=event.type,
-                value=record.value,
-                headers=[[name, raw.decode()] for name, raw in record.headers],
-            )
+        self._pending.append(
+            {
+                "topic": topic,
+                "key": record.key.decode(),
+                "event_id": event.id,
+                "event_type": event.type,
+                "value": record.value,
+                "headers": [[name, raw.decode()] for name, raw in record.headers],
+            }
         )
         self.events.append((topic, event))
-        if not self._notified:
-            # NOTIFY is transactional: the relay hears it only if this transaction commits.
-            channel = notify_channel(str(self._table.schema))
-            await self._session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel})
-            self._notified = True
+
+    async def flush(self) -> None:
+        if self._pending:
+            rows, self._pending = self._pending, []
+            # One statement object per table, values as parameters: compiled once, one round trip.
+            await self._session.execute(_insert_statement(self._table), rows)

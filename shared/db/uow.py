@@ -88,7 +88,7 @@ class UnitOfWork:
         topic: str | None = None,
         correlation_id: str | None = None,
     ) -> CloudEvent:
-        """Write ``payload`` to the outbox; it reaches Kafka only if this unit of work commits."""
+        """Add ``payload`` to the outbox; it reaches Kafka only if this unit of work commits."""
         assert self._outbox is not None
         event = CloudEvent(
             type=payload.event_type,
@@ -97,19 +97,25 @@ class UnitOfWork:
             data=payload.model_dump(mode="json"),
             correlation_id=correlation_id or current_correlation_id(),
         )
-        await self._outbox.add(topic or payload.topic, event)
+        self._outbox.add(topic or payload.topic, event)
         return event
 
     async def publish_raw(self, topic: str, event: CloudEvent) -> None:
         """Write an already-built event (e.g. a department notice with its own schema)."""
         assert self._outbox is not None
-        await self._outbox.add(topic, event)
+        self._outbox.add(topic, event)
 
     async def claim(self, event: CloudEvent, consumer: str) -> bool:
         """Record that ``consumer`` handles ``event`` here; False if it already did."""
         return await inbox.claim(self.session, self._tables.inbox, event, consumer)
 
+    async def flush(self) -> None:
+        """Write the events published so far (commit does it anyway)."""
+        assert self._outbox is not None
+        await self._outbox.flush()
+
     async def commit(self) -> None:
+        await self.flush()
         await self.session.commit()
         self.committed = True
 

@@ -48,6 +48,7 @@ async def test_rolled_back_transaction_leaves_no_outbox_row(namespace: Namespace
         with pytest.raises(RuntimeError, match="boom"):
             async with infra.uow() as uow:
                 await uow.publish(_status("rolled-back"), subject="rolled-back")
+                await uow.flush()
                 assert await uow.session.scalar(text("SELECT count(*) FROM intake.outbox")) == before + 1
                 raise RuntimeError("boom")
         assert await db.fetchval("SELECT count(*) FROM intake.outbox") == before
