@@ -17,7 +17,7 @@ source "$LOCAL_DIR/env.sh"
 
 cd "$REPO_ROOT"
 python -m shared.db.migrations >/dev/null
-python -m shared.kafka.admin create >/dev/null
+"$LOCAL_DIR/topics.sh" >/dev/null
 "$LOCAL_DIR/services.sh" start
 
 cat <<MSG

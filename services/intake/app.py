@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from services.intake import db
 from services.intake.api import router
 from services.intake.handlers import IntakeContext
+from services.intake.open311 import router as open311_router
 from services.intake.settings import Settings
 from shared.clock import Clock, SystemClock
 from shared.pii import FieldCipher
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         expose_headers=["Location", "Idempotent-Replayed", "X-Correlation-ID"],
     )
     app.include_router(router)
+    app.include_router(open311_router)
     return app
 
 

@@ -69,6 +69,7 @@ class SubmitGrievance:
     attachments: list[str] = field(default_factory=list)
     external_ref: str | None = None
     registered_by: str | None = None
+    category_hint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +165,7 @@ async def submit_grievance(
         complainant=view,
         external_ref=command.external_ref,
         registered_by=command.registered_by,
+        category_hint=command.category_hint,
     )
     await uow.publish(received, subject=grievance_id)
     due = assign_due(now)

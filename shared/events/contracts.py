@@ -69,6 +69,8 @@ class GrievanceReceived(EventPayload):
     complainant: ComplainantView
     external_ref: str | None = None
     registered_by: str | None = None
+    # The category the filer picked (Open311 service_code, one of the areas): a hint, the router decides.
+    category_hint: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
