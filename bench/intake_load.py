@@ -23,15 +23,25 @@ import asyncpg  # type: ignore[import-untyped]
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.namespace import create_namespace, drop_namespace  # noqa: E402
-from tests.support.processes import ServiceProcess, free_port  # noqa: E402
+from tests.support.namespace import create_namespace, drop_namespace
+from tests.support.processes import ServiceProcess, free_port
 
 
 def run_wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s",
-         str(ROOT / "bench" / "post_grievance.lua"), url],
-        check=True, capture_output=True, text=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "post_grievance.lua"),
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return {
         "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
@@ -57,13 +67,15 @@ async def main() -> None:
 
     namespace = await create_namespace(["intake"])
     intake_port, bare_port = free_port(), free_port()
-    env = namespace.env(INTAKE_HTTP_PORT=str(intake_port), INTAKE_SUBMIT_RATE_LIMIT="1000000/minute",
-                        GRIEVANCE_LOG_LEVEL="WARNING")
+    env = namespace.env(
+        INTAKE_HTTP_PORT=str(intake_port), INTAKE_SUBMIT_RATE_LIMIT="1000000/minute", GRIEVANCE_LOG_LEVEL="WARNING"
+    )
     intake = ServiceProcess("intake", "api", env, name="bench-intake-api", port=intake_port).start()
     relay = ServiceProcess("intake", "relay", env, name="bench-intake-relay").start()
     bare = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(bare_port), "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
         await intake.wait_ready()
@@ -86,13 +98,17 @@ async def main() -> None:
 
     ratio = intake_result["requests_per_s"] / bare_result["requests_per_s"]
     print(f"intake load, {args.seconds}s per target, {args.connections} connections, wrk -t2, {os.cpu_count()} cores")
-    print(f"  intake (1 API process, PostgreSQL + outbox, relay to Kafka in its own process):")
-    print(f"    accepted/s {intake_result['requests_per_s']:.0f}  p50 {intake_result['p50_ms']:.1f} ms  "
-          f"p99 {intake_result['p99_ms']:.1f} ms  non-2xx {intake_result['non_2xx']:.0f}")
+    print("  intake (1 API process, PostgreSQL + outbox, relay to Kafka in its own process):")
+    print(
+        f"    accepted/s {intake_result['requests_per_s']:.0f}  p50 {intake_result['p50_ms']:.1f} ms  "
+        f"p99 {intake_result['p99_ms']:.1f} ms  non-2xx {intake_result['non_2xx']:.0f}"
+    )
     print(f"    grievances stored {grievances}; outbox backlog after the run {backlog}")
-    print(f"  bare FastAPI endpoint (same request model, no I/O):")
-    print(f"    requests/s {bare_result['requests_per_s']:.0f}  p50 {bare_result['p50_ms']:.1f} ms  "
-          f"p99 {bare_result['p99_ms']:.1f} ms")
+    print("  bare FastAPI endpoint (same request model, no I/O):")
+    print(
+        f"    requests/s {bare_result['requests_per_s']:.0f}  p50 {bare_result['p50_ms']:.1f} ms  "
+        f"p99 {bare_result['p99_ms']:.1f} ms"
+    )
     print(f"  ratio intake / bare: {ratio:.2f}")
 
 

@@ -26,8 +26,9 @@ def _decode(record: ConsumerRecord) -> Received:
     try:
         return Received(record, from_kafka(record.key, record.value, record.headers))
     except InvalidEnvelope as exc:
-        placeholder = CloudEvent(type="invalid", source="invalid", subject=(record.key or b"").decode(errors="replace"),
-                                 data={})
+        placeholder = CloudEvent(
+            type="invalid", source="invalid", subject=(record.key or b"").decode(errors="replace"), data={}
+        )
         return Received(record, placeholder, invalid=str(exc))
 
 
@@ -102,8 +103,9 @@ async def publish(bootstrap: str, topic: str, event: CloudEvent, *, times: int =
         await producer.stop()
 
 
-async def publish_raw(bootstrap: str, topic: str, *, key: bytes, value: bytes,
-                      headers: list[tuple[str, bytes]]) -> None:
+async def publish_raw(
+    bootstrap: str, topic: str, *, key: bytes, value: bytes, headers: list[tuple[str, bytes]]
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:

@@ -40,8 +40,11 @@ class Namespace:
 
     def env(self, **extra: str) -> dict[str, str]:
         """Environment for a service process living in this namespace."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GRIEVANCE_", "INTAKE_", "ROUTER_",
-                                                                          "CASEWORK_", "MEDIATION_", "FEEDBACK_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("GRIEVANCE_", "INTAKE_", "ROUTER_", "CASEWORK_", "MEDIATION_", "FEEDBACK_"))
+        }
         env.update(
             GRIEVANCE_ENVIRONMENT="test",
             GRIEVANCE_DATABASE_URL=self.database_url,

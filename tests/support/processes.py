@@ -27,8 +27,9 @@ def free_port() -> int:
 class ServiceProcess:
     """One service process; its output goes to test-artifacts/<name>.log for post-mortems."""
 
-    def __init__(self, service: str, mode: str, env: dict[str, str], *, name: str | None = None,
-                 port: int | None = None) -> None:
+    def __init__(
+        self, service: str, mode: str, env: dict[str, str], *, name: str | None = None, port: int | None = None
+    ) -> None:
         self.service = service
         self.mode = mode
         self.env = env
@@ -46,7 +47,10 @@ class ServiceProcess:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.service}", self.mode],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         return self

@@ -26,8 +26,14 @@ def compose(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     binary = shutil.which("docker-compose")
     assert binary, "docker-compose (Debian package) is installed by deploy/local/bootstrap.sh"
     clean = {k: v for k, v in os.environ.items() if k not in SECRETS}
-    return subprocess.run([binary, "-f", str(ROOT / "docker-compose.yml"), *args], capture_output=True,
-                          text=True, env={**clean, **env}, cwd=ROOT, check=False)
+    return subprocess.run(
+        [binary, "-f", str(ROOT / "docker-compose.yml"), *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        cwd=ROOT,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +67,11 @@ def test_kafka_runs_in_kraft_mode_without_auto_create(config: dict[str, Any]) ->
 def test_every_service_part_is_deployed_healthy_and_ordered(config: dict[str, Any]) -> None:
     services = config["services"]
     for name in sorted(p.parent.name for p in (ROOT / "services").glob("*/__main__.py")):
-        parts = {s: spec for s, spec in services.items() if spec.get("command", [None, None, ""])[2:3] == [
-            f"services.{name}"]}
+        parts = {
+            s: spec
+            for s, spec in services.items()
+            if spec.get("command", [None, None, ""])[2:3] == [f"services.{name}"]
+        }
         modes = {spec["command"][3] for spec in parts.values()}
         assert "api" in modes and "relay" in modes, f"{name}: {modes}"
         for service_name, spec in parts.items():
@@ -81,6 +90,9 @@ def test_local_scripts_and_compose_agree_on_service_ports(config: dict[str, Any]
     for name, spec in config["services"].items():
         if name.endswith("-api"):
             service = name.removesuffix("-api")
-            published = spec["ports"][0]["published"] if isinstance(spec["ports"][0], dict) else \
-                str(spec["ports"][0]).split(":")[0]
+            published = (
+                spec["ports"][0]["published"]
+                if isinstance(spec["ports"][0], dict)
+                else str(spec["ports"][0]).split(":")[0]
+            )
             assert f"{service}:{published}" in services_sh, f"{service} port differs from services.sh"

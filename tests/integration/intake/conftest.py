@@ -17,8 +17,11 @@ from tests.support.processes import ServiceProcess, free_port
 async def intake(namespace: Namespace) -> AsyncIterator[ServiceProcess]:
     port = free_port()
     process = ServiceProcess(
-        "intake", "all", namespace.env(INTAKE_HTTP_PORT=str(port), INTAKE_SUBMIT_RATE_LIMIT="1000/minute"),
-        name=f"intake-{namespace.name}", port=port,
+        "intake",
+        "all",
+        namespace.env(INTAKE_HTTP_PORT=str(port), INTAKE_SUBMIT_RATE_LIMIT="1000/minute"),
+        name=f"intake-{namespace.name}",
+        port=port,
     ).start()
     try:
         await process.wait_ready()

@@ -72,7 +72,10 @@ def test_there_are_twenty_distinct_cases() -> None:
 
 @pytest.mark.parametrize(("case", "request_kwargs"), BAD_REQUESTS, ids=[name for name, _ in BAD_REQUESTS])
 async def test_bad_input_is_refused_and_changes_nothing(
-    case: str, request_kwargs: dict[str, Any], namespace: Namespace, http: httpx.AsyncClient,
+    case: str,
+    request_kwargs: dict[str, Any],
+    namespace: Namespace,
+    http: httpx.AsyncClient,
     db: asyncpg.Connection,
 ) -> None:
     before = await counts(db, namespace)

@@ -60,18 +60,21 @@ async def _sleep(seconds: float) -> None:
 
 
 def minyi_body(external_id: str) -> bytes:
-    return json.dumps({
-        "type": "case.created",
-        "data": {
-            "external_id": external_id,
-            "title": "凤凰街道某工地夜间施工",
-            "content": "塘家社区旁边的工地每天晚上十一点以后还在打桩，吵得人睡不着。",
-            "complainant": {"name": "赵敏", "mobile": "13512345678"},
-            "street": "凤凰街道",
-            "community": "塘家",
-            "unknown_extra": "ignored",
+    return json.dumps(
+        {
+            "type": "case.created",
+            "data": {
+                "external_id": external_id,
+                "title": "凤凰街道某工地夜间施工",
+                "content": "塘家社区旁边的工地每天晚上十一点以后还在打桩，吵得人睡不着。",
+                "complainant": {"name": "赵敏", "mobile": "13512345678"},
+                "street": "凤凰街道",
+                "community": "塘家",
+                "unknown_extra": "ignored",
+            },
         },
-    }, ensure_ascii=False).encode()
+        ensure_ascii=False,
+    ).encode()
 
 
 async def test_minyi_webhook_is_verified_and_idempotent(
@@ -94,9 +97,13 @@ async def test_minyi_webhook_is_verified_and_idempotent(
     assert refused.status_code == 401
     assert await db.fetchval("SELECT count(*) FROM intake.grievance WHERE external_ref = 'MY-forged'") == 0
 
-    events = await read_events(namespace.bootstrap, namespace.topic(GRIEVANCE_RECEIVED), since=before,
-                               until=lambda got: any(e.event.data.get("external_ref") == external_id for e in got),
-                               settle=1.0)
+    events = await read_events(
+        namespace.bootstrap,
+        namespace.topic(GRIEVANCE_RECEIVED),
+        since=before,
+        until=lambda got: any(e.event.data.get("external_ref") == external_id for e in got),
+        settle=1.0,
+    )
     mine = [e for e in events if e.event.data.get("external_ref") == external_id]
     assert len(mine) == 1
     assert mine[0].event.data["channel"] == "minyi"
@@ -118,8 +125,11 @@ async def test_staff_registration_and_audited_contact_read(
     tracking_no = accepted.json()["tracking_no"]
     assert await db.fetchval("SELECT channel FROM intake.grievance WHERE tracking_no = $1", tracking_no) == "hotline"
 
-    contact = await http.post(f"/v1/staff/grievances/{tracking_no}/contact", json={"purpose": "回访"},
-                              headers={"Authorization": f"Bearer {registrar}"})
+    contact = await http.post(
+        f"/v1/staff/grievances/{tracking_no}/contact",
+        json={"purpose": "回访"},
+        headers={"Authorization": f"Bearer {registrar}"},
+    )
     assert contact.status_code == 200
     assert contact.json()["mobile"] == "13612345678"
     audited = await db.fetch("SELECT actor, action, detail FROM intake.audit_log WHERE actor = 'registrar-01'")

@@ -43,10 +43,15 @@ async def test_form_request_becomes_a_grievance_with_a_category_hint(
     row = await db.fetchrow("SELECT channel, title, street FROM intake.grievance WHERE tracking_no = $1", tracking_no)
     assert dict(row) == {"channel": "open311", "title": "光明大街与华夏路交叉口的红绿灯坏了三天", "street": "光明街道"}
 
-    events = await read_events(namespace.bootstrap, namespace.topic(GRIEVANCE_RECEIVED), since=before,
-                               until=lambda got: any(e.event.data["tracking_no"] == tracking_no for e in got))
-    [mine] = [GrievanceReceived.model_validate(e.event.data) for e in events
-              if e.event.data["tracking_no"] == tracking_no]
+    events = await read_events(
+        namespace.bootstrap,
+        namespace.topic(GRIEVANCE_RECEIVED),
+        since=before,
+        until=lambda got: any(e.event.data["tracking_no"] == tracking_no for e in got),
+    )
+    [mine] = [
+        GrievanceReceived.model_validate(e.event.data) for e in events if e.event.data["tracking_no"] == tracking_no
+    ]
     assert mine.category_hint == "交通运输"
     assert mine.complainant.name_masked == "黄**"
 
@@ -54,8 +59,9 @@ async def test_form_request_becomes_a_grievance_with_a_category_hint(
 async def test_bad_form_requests_change_nothing(http: httpx.AsyncClient, db: asyncpg.Connection) -> None:
     before = await db.fetchval("SELECT count(*) FROM intake.grievance")
     unknown_service = await http.post("/open311/v2/requests.json", data={**FORM, "service_code": "pothole"})
-    no_street = await http.post("/open311/v2/requests.json",
-                                data={k: v for k, v in FORM.items() if k != "attribute[street]"})
+    no_street = await http.post(
+        "/open311/v2/requests.json", data={k: v for k, v in FORM.items() if k != "attribute[street]"}
+    )
     as_json = await http.post("/open311/v2/requests.json", json=FORM)
     assert unknown_service.status_code == no_street.status_code == 422
     assert no_street.json()["errors"][0]["field"] == "attribute[street]"

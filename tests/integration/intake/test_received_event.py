@@ -28,8 +28,12 @@ async def test_posted_grievance_is_published_with_headers_and_key(
     assert accepted["tracking_no"].startswith("GM-")
     assert response.headers["location"] == f"/v1/grievances/{accepted['tracking_no']}"
 
-    events = await read_events(namespace.bootstrap, topic, since=before,
-                               until=lambda got: any(e.event.subject == accepted["grievance_id"] for e in got))
+    events = await read_events(
+        namespace.bootstrap,
+        topic,
+        since=before,
+        until=lambda got: any(e.event.subject == accepted["grievance_id"] for e in got),
+    )
     [mine] = [e for e in events if e.event.subject == accepted["grievance_id"]]
     headers = mine.headers
     assert mine.record.key == accepted["grievance_id"].encode()
@@ -64,16 +68,24 @@ async def test_citizen_gets_a_received_status_and_can_read_the_masked_record(
     before = await end_offsets(namespace.bootstrap, status_topic)
     accepted = (await http.post("/v1/grievances", json=portal_body(title="公园路灯不亮"))).json()
 
-    events = await read_events(namespace.bootstrap, status_topic, since=before,
-                               until=lambda got: any(e.event.subject == accepted["grievance_id"] for e in got))
-    [status] = [GrievanceStatusChanged.model_validate(e.event.data) for e in events
-                if e.event.subject == accepted["grievance_id"]]
+    events = await read_events(
+        namespace.bootstrap,
+        status_topic,
+        since=before,
+        until=lambda got: any(e.event.subject == accepted["grievance_id"] for e in got),
+    )
+    [status] = [
+        GrievanceStatusChanged.model_validate(e.event.data)
+        for e in events
+        if e.event.subject == accepted["grievance_id"]
+    ]
     assert status.status == "received"
     assert accepted["tracking_no"] in status.message_zh
     assert status.due_at is not None
 
-    record = await http.get(f"/v1/grievances/{accepted['tracking_no']}",
-                            headers={"X-Tracking-Token": accepted["tracking_token"]})
+    record = await http.get(
+        f"/v1/grievances/{accepted['tracking_no']}", headers={"X-Tracking-Token": accepted["tracking_token"]}
+    )
     assert record.status_code == 200
     body = record.json()
     assert body["title"] == "公园路灯不亮"
@@ -94,10 +106,15 @@ async def test_anonymous_filing_shows_no_identity_to_other_services(
     body = portal_body()
     body["complainant"] = {**body["complainant"], "anonymous": True}
     accepted = (await http.post("/v1/grievances", json=body)).json()
-    events = await read_events(namespace.bootstrap, topic, since=before,
-                               until=lambda got: any(e.event.subject == accepted["grievance_id"] for e in got))
-    [mine] = [GrievanceReceived.model_validate(e.event.data) for e in events
-              if e.event.subject == accepted["grievance_id"]]
+    events = await read_events(
+        namespace.bootstrap,
+        topic,
+        since=before,
+        until=lambda got: any(e.event.subject == accepted["grievance_id"] for e in got),
+    )
+    [mine] = [
+        GrievanceReceived.model_validate(e.event.data) for e in events if e.event.subject == accepted["grievance_id"]
+    ]
     assert mine.complainant.name_masked == "匿名"
     assert mine.complainant.phone_masked is None and mine.complainant.id_card_masked is None
     assert mine.complainant.phone_pseudonym  # repeat matching still works

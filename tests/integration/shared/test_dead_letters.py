@@ -25,8 +25,9 @@ GROUP = "feedback"  # a group with a dead-letter topic in the catalogue
 
 
 def event(subject: str, *, poison: bool) -> CloudEvent:
-    return CloudEvent(type=EVENT_TYPE, source="/tests", subject=subject, data={"poison": poison},
-                      time=datetime.now(UTC))
+    return CloudEvent(
+        type=EVENT_TYPE, source="/tests", subject=subject, data={"poison": poison}, time=datetime.now(UTC)
+    )
 
 
 async def test_poison_event_goes_to_the_dead_letter_topic_and_the_consumer_goes_on(namespace: Namespace) -> None:
@@ -39,8 +40,9 @@ async def test_poison_event_goes_to_the_dead_letter_topic_and_the_consumer_goes_
         attempts[evt.subject] = attempts.get(evt.subject, 0) + 1
         if evt.data["poison"] and not healed:
             raise ValueError(f"cannot handle {evt.subject}")
-        await uow.session.execute(text("INSERT INTO public.handled VALUES (:s, :a)"),
-                                  {"s": evt.subject, "a": attempts[evt.subject]})
+        await uow.session.execute(
+            text("INSERT INTO public.handled VALUES (:s, :a)"), {"s": evt.subject, "a": attempts[evt.subject]}
+        )
 
     settings = namespace.settings(IntakeSettings, consumer_max_retries=2, consumer_retry_backoff_s=0.01)
     infra = Infrastructure.build(settings, intake_db.TABLES)
@@ -53,8 +55,14 @@ async def test_poison_event_goes_to_the_dead_letter_topic_and_the_consumer_goes_
     good = CloudEvent(type=good.type, source=good.source, subject="g-1-good", data=good.data)
     await publish(namespace.bootstrap, topic, good)
 
-    consumer = EventConsumer(settings=settings, group_id=GROUP, topics=[GRIEVANCE_STATUS],
-                             handlers={EVENT_TYPE: handler}, uow_factory=infra.uow, producer=infra.producer)
+    consumer = EventConsumer(
+        settings=settings,
+        group_id=GROUP,
+        topics=[GRIEVANCE_STATUS],
+        handlers={EVENT_TYPE: handler},
+        uow_factory=infra.uow,
+        producer=infra.producer,
+    )
     task = asyncio.create_task(consumer.run())
     try:
         dlq = namespace.topic(dead_letter_topic(GROUP))
@@ -83,8 +91,14 @@ async def test_poison_event_goes_to_the_dead_letter_topic_and_the_consumer_goes_
     healed = True
     replayed = await replay(settings, GROUP, offset=poisoned.record.offset)
     assert len(replayed) == 1
-    consumer = EventConsumer(settings=settings, group_id=GROUP, topics=[GRIEVANCE_STATUS],
-                             handlers={EVENT_TYPE: handler}, uow_factory=infra.uow, producer=infra.producer)
+    consumer = EventConsumer(
+        settings=settings,
+        group_id=GROUP,
+        topics=[GRIEVANCE_STATUS],
+        handlers={EVENT_TYPE: handler},
+        uow_factory=infra.uow,
+        producer=infra.producer,
+    )
     task = asyncio.create_task(consumer.run())
     try:
         deadline = asyncio.get_running_loop().time() + 20

@@ -64,16 +64,24 @@ async def test_rolled_back_transaction_leaves_no_outbox_row(namespace: Namespace
 def _status(grievance_id: str) -> GrievanceStatusChanged:
     from datetime import UTC, datetime
 
-    return GrievanceStatusChanged(grievance_id=grievance_id, tracking_no="GM-TEST", status="received",
-                                  stage="intake", message_zh="测试", actor="测试", occurred_at=datetime.now(UTC))
+    return GrievanceStatusChanged(
+        grievance_id=grievance_id,
+        tracking_no="GM-TEST",
+        status="received",
+        stage="intake",
+        message_zh="测试",
+        actor="测试",
+        occurred_at=datetime.now(UTC),
+    )
 
 
 async def test_relay_killed_after_publish_republishes_and_inbox_applies_once(
     namespace: Namespace, db: asyncpg.Connection
 ) -> None:
     port = free_port()
-    api = ServiceProcess("intake", "api", namespace.env(INTAKE_HTTP_PORT=str(port)),
-                         name=f"intake-api-crash-{namespace.name}", port=port).start()
+    api = ServiceProcess(
+        "intake", "api", namespace.env(INTAKE_HTTP_PORT=str(port)), name=f"intake-api-crash-{namespace.name}", port=port
+    ).start()
     try:
         await api.wait_ready()
         async with httpx.AsyncClient(base_url=api.base_url) as http:
@@ -81,17 +89,25 @@ async def test_relay_killed_after_publish_republishes_and_inbox_applies_once(
     finally:
         await api.stop()
     grievance_id = accepted["grievance_id"]
-    assert await db.fetchval(
-        "SELECT count(*) FROM intake.outbox WHERE key = $1 AND published_at IS NULL", grievance_id) == 2
+    assert (
+        await db.fetchval("SELECT count(*) FROM intake.outbox WHERE key = $1 AND published_at IS NULL", grievance_id)
+        == 2
+    )
 
-    crashing = ServiceProcess("intake", "relay", namespace.env(INTAKE_RELAY_FAULT_KILL_AFTER_PUBLISH="true"),
-                              name=f"intake-relay-crash-{namespace.name}").start()
+    crashing = ServiceProcess(
+        "intake",
+        "relay",
+        namespace.env(INTAKE_RELAY_FAULT_KILL_AFTER_PUBLISH="true"),
+        name=f"intake-relay-crash-{namespace.name}",
+    ).start()
     assert await crashing.wait_exit(60) == -signal.SIGKILL
     topic = namespace.topic(GRIEVANCE_RECEIVED)
     first = await read_events(namespace.bootstrap, topic, until=lambda got: _copies(got, grievance_id) >= 1)
     assert _copies(first, grievance_id) == 1, "Kafka has the event although the relay died"
-    assert await db.fetchval(
-        "SELECT count(*) FROM intake.outbox WHERE key = $1 AND published_at IS NULL", grievance_id) == 2
+    assert (
+        await db.fetchval("SELECT count(*) FROM intake.outbox WHERE key = $1 AND published_at IS NULL", grievance_id)
+        == 2
+    )
 
     relay = ServiceProcess("intake", "relay", namespace.env(), name=f"intake-relay-{namespace.name}").start()
     try:
@@ -99,15 +115,18 @@ async def test_relay_killed_after_publish_republishes_and_inbox_applies_once(
         assert _copies(events, grievance_id) == 2, "the restarted relay published the row again"
         copies = [e for e in events if e.event.subject == grievance_id]
         assert copies[0].event.id == copies[1].event.id
-        await _until(lambda: db.fetchval(
-            "SELECT count(*) FROM intake.outbox WHERE key = $1 AND published_at IS NULL", grievance_id), 0)
+        await _until(
+            lambda: db.fetchval(
+                "SELECT count(*) FROM intake.outbox WHERE key = $1 AND published_at IS NULL", grievance_id
+            ),
+            0,
+        )
     finally:
         await relay.stop()
 
     effects = await _consume_with_inbox(namespace, db, grievance_id)
     assert effects == 1
-    assert await db.fetchval(
-        "SELECT count(*) FROM intake.processed_event WHERE event_id = $1", copies[0].event.id) == 1
+    assert await db.fetchval("SELECT count(*) FROM intake.processed_event WHERE event_id = $1", copies[0].event.id) == 1
 
 
 def _copies(events: list, grievance_id: str) -> int:  # type: ignore[type-arg]
@@ -126,15 +145,21 @@ async def _consume_with_inbox(namespace: Namespace, db: asyncpg.Connection, grie
     """A consumer group with an inbox reads both copies; the effect must happen once."""
 
     async def record_effect(event: CloudEvent, uow: UnitOfWork) -> None:
-        await uow.session.execute(text("INSERT INTO public.effect VALUES (:e, :g)"),
-                                  {"e": event.id, "g": event.subject})
+        await uow.session.execute(
+            text("INSERT INTO public.effect VALUES (:e, :g)"), {"e": event.id, "g": event.subject}
+        )
 
     settings = namespace.settings(IntakeSettings)
     infra = Infrastructure.build(settings, intake_db.TABLES)
     await infra.start()
-    consumer = EventConsumer(settings=settings, group_id="effect-test", topics=[GRIEVANCE_RECEIVED],
-                             handlers={GrievanceReceived.event_type: record_effect},
-                             uow_factory=infra.uow, producer=infra.producer)
+    consumer = EventConsumer(
+        settings=settings,
+        group_id="effect-test",
+        topics=[GRIEVANCE_RECEIVED],
+        handlers={GrievanceReceived.event_type: record_effect},
+        uow_factory=infra.uow,
+        producer=infra.producer,
+    )
     task = asyncio.create_task(consumer.run())
     try:
         duplicates = EVENTS_CONSUMED.labels("effect-test", GrievanceReceived.event_type, "duplicate")

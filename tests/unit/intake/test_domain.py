@@ -20,8 +20,7 @@ def test_tracking_tokens_are_long_and_distinct() -> None:
 
 
 def test_view_is_masked_and_pseudonymous() -> None:
-    person = ComplainantIdentity(name="王小明", mobile="+86 13712345678", id_card="11010519491231002x",
-                                 anonymous=False)
+    person = ComplainantIdentity(name="王小明", mobile="+86 13712345678", id_card="11010519491231002x", anonymous=False)
     view = person.view(KEY)
     assert view.name_masked == "王**"
     assert view.phone_masked == "137****5678"

@@ -48,14 +48,18 @@ def test_hs256_token_round_trip() -> None:
     settings = ServiceSettings()
     token = issue_token(settings, subject="officer-7", role=Role.department_officer, department="housing")
     principal = verify_token(settings, token)
-    assert (principal.subject, principal.role, principal.department) == ("officer-7", Role.department_officer,
-                                                                         "housing")
+    assert (principal.subject, principal.role, principal.department) == (
+        "officer-7",
+        Role.department_officer,
+        "housing",
+    )
 
 
 def test_expired_and_foreign_tokens_are_refused() -> None:
     settings = ServiceSettings()
-    old = issue_token(settings, subject="r", role=Role.reviewer, now=datetime.now(UTC) - timedelta(hours=9),
-                      ttl=timedelta(hours=8))
+    old = issue_token(
+        settings, subject="r", role=Role.reviewer, now=datetime.now(UTC) - timedelta(hours=9), ttl=timedelta(hours=8)
+    )
     with pytest.raises(TokenError, match="expired"):
         verify_token(settings, old)
     forged = issue_token(ServiceSettings(jwt_secret="another-secret-" * 3), subject="r", role=Role.admin)
@@ -65,8 +69,13 @@ def test_expired_and_foreign_tokens_are_refused() -> None:
 
 def test_alg_none_is_refused() -> None:
     settings = ServiceSettings()
-    claims = {"sub": "x", "role": "admin", "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
-              "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp())}
+    claims = {
+        "sub": "x",
+        "role": "admin",
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp()),
+    }
     unsigned = jwt.encode(claims, key=None, algorithm="none")
     with pytest.raises(TokenError):
         verify_token(settings, unsigned)
@@ -79,10 +88,14 @@ def test_department_roles_need_a_department() -> None:
 
 def test_rs256_with_a_key_pair() -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     signer = ServiceSettings(jwt_algorithm="RS256", jwt_private_key=private_pem, jwt_public_key=public_pem)
     verifier = ServiceSettings(jwt_algorithm="RS256", jwt_public_key=public_pem)
     token = issue_token(signer, subject="s", role=Role.supervisor)

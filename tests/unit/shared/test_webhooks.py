@@ -21,8 +21,11 @@ def test_verify_accepts_the_sample_within_tolerance() -> None:
 
 
 def test_verify_accepts_any_of_several_signatures() -> None:
-    headers = {"Webhook-Id": MSG_ID, "Webhook-Timestamp": str(TIMESTAMP),
-               "Webhook-Signature": f"v1,bm90LXRoaXMtb25l {EXPECTED}"}
+    headers = {
+        "Webhook-Id": MSG_ID,
+        "Webhook-Timestamp": str(TIMESTAMP),
+        "Webhook-Signature": f"v1,bm90LXRoaXMtb25l {EXPECTED}",
+    }
     assert verify(SECRET, headers, BODY, now=TIMESTAMP) == MSG_ID
 
 
