@@ -12,10 +12,19 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from sqlalchemy.engine import make_url
 
 # Development defaults: good enough on a laptop, refused anywhere else (see _refuse_default_secrets).
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789abcdef"  # noqa: S105
-DEV_DATABASE_URL = "postgresql+asyncpg://grievance:grievance@127.0.0.1:15432/grievance"
+DEV_DATABASE_PASSWORD = "grievance"  # noqa: S105
+DEV_DATABASE_URL = f"postgresql+asyncpg://grievance:{DEV_DATABASE_PASSWORD}@127.0.0.1:15432/grievance"
+
+
+def _database_password(url: str) -> str | None:
+    try:
+        return make_url(url).password
+    except ValueError:
+        return None
 
 
 class Environment(StrEnum):
@@ -90,7 +99,7 @@ class ServiceSettings(BaseSettings):
             return self
         defaults = {name: type(self).model_fields[name].default for name in self.secret_fields}
         weak = [name for name, default in defaults.items() if getattr(self, name) == default]
-        if self.database_url.get_secret_value() == DEV_DATABASE_URL:
+        if _database_password(self.database_url.get_secret_value()) in {None, "", DEV_DATABASE_PASSWORD}:
             weak.append("database_url")
         if weak:
             raise ValueError(f"production refuses development defaults for: {', '.join(sorted(weak))}")

@@ -19,11 +19,27 @@ STRONG = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _no_platform_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings must come from these tests, not from the shell that runs them."""
+    import os
+
+    for name in os.environ:
+        if name.startswith(("GRIEVANCE_", "INTAKE_")):
+            monkeypatch.delenv(name)
+
+
 def test_production_refuses_development_secrets() -> None:
     with pytest.raises(ValidationError, match="jwt_secret"):
         ServiceSettings(environment="production", database_url=STRONG["database_url"])
     with pytest.raises(ValidationError, match="database_url"):
         ServiceSettings(environment="production", jwt_secret=STRONG["jwt_secret"])
+    with pytest.raises(ValidationError, match="database_url"):
+        ServiceSettings(
+            environment="production",
+            jwt_secret=STRONG["jwt_secret"],
+            database_url="postgresql+asyncpg://grievance:grievance@db:5432/grievance",
+        )
     assert ServiceSettings(environment="production", **STRONG).environment == "production"
 
 
