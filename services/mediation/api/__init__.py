@@ -1,0 +1,11 @@
+"""Mediator HTTP API: translate HTTP to the use cases in ``handlers``, nothing else."""
+
+from fastapi import APIRouter
+
+from services.mediation.api import actions, reads
+
+router = APIRouter()
+router.include_router(reads.router)
+router.include_router(actions.router)
+
+__all__ = ["router"]

@@ -1,0 +1,149 @@
+"""Read endpoints: my cases, one case, statistics, documents, the roster."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import HTMLResponse
+
+from services.mediation.api.deps import context, reader, supervisor, unit_of_work
+from services.mediation.domain.vocabulary import State
+from services.mediation.handlers import queries
+from services.mediation.handlers.context import MediationContext
+from services.mediation.schemas import CaseDetail, CaseSummary, RosterEntryRead, StatisticsRead
+from shared.auth import StaffPrincipal
+from shared.db.uow import UnitOfWork
+from shared.problems import problem_responses
+
+router = APIRouter(prefix="/v1", tags=["mediation"])
+
+
+@router.get(
+    "/mediations/mine",
+    response_model=list[CaseSummary],
+    responses=problem_responses(401, 403),
+    summary="My cases: the mediations the calling mediator is assigned to",
+)
+async def my_cases(
+    state: State | None = None,
+    overdue: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    staff: StaffPrincipal = Depends(reader),
+    ctx: MediationContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> list[CaseSummary]:
+    async with uow:
+        return await queries.list_cases(
+            uow=uow, ctx=ctx, staff=staff, state=state, overdue=overdue, mine=True, limit=limit, offset=offset
+        )
+
+
+@router.get(
+    "/mediations",
+    response_model=list[CaseSummary],
+    responses=problem_responses(401, 403),
+    summary="Cases the caller may see (a mediator: its own; a supervisor: all), by due date",
+)
+async def list_cases(
+    state: State | None = None,
+    overdue: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    staff: StaffPrincipal = Depends(reader),
+    ctx: MediationContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> list[CaseSummary]:
+    async with uow:
+        return await queries.list_cases(
+            uow=uow, ctx=ctx, staff=staff, state=state, overdue=overdue, limit=limit, offset=offset
+        )
+
+
+@router.get(
+    "/mediations/statistics",
+    response_model=StatisticsRead,
+    responses=problem_responses(401, 403),
+    summary="Success rate, median duration and counts by type, street and dispute kind",
+)
+async def statistics(
+    opened_from: date | None = None,
+    opened_to: date | None = None,
+    staff: StaffPrincipal = Depends(reader),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> StatisticsRead:
+    async with uow:
+        return await queries.statistics(uow=uow, staff=staff, opened_from=opened_from, opened_to=opened_to)
+
+
+@router.get(
+    "/mediations/{case_id}",
+    response_model=CaseDetail,
+    responses=problem_responses(401, 403, 404),
+    summary="One case with its mediators, consents, sessions and documents (read is audited)",
+)
+async def get_case(
+    case_id: uuid.UUID,
+    staff: StaffPrincipal = Depends(reader),
+    ctx: MediationContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> CaseDetail:
+    async with uow:
+        return await queries.case_detail(uow=uow, ctx=ctx, staff=staff, case_id=str(case_id))
+
+
+@router.get(
+    "/staff/mediation-documents/{document_id}",
+    response_class=HTMLResponse,
+    responses=problem_responses(401, 403, 404),
+    summary="A document of a case the caller may see (HTML)",
+)
+async def staff_document(
+    document_id: uuid.UUID,
+    staff: StaffPrincipal = Depends(reader),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> HTMLResponse:
+    async with uow:
+        html = await queries.staff_document(uow=uow, staff=staff, document_id=str(document_id))
+    return HTMLResponse(html)
+
+
+async def _document_rate_limit(request: Request) -> None:
+    await request.app.state.rate_limits["document"](request)
+
+
+@router.get(
+    "/mediation-documents/{document_id}",
+    response_class=HTMLResponse,
+    responses=problem_responses(404, 429),
+    summary="The citizen's own document (调解协议书, 调解终止告知书), with the tracking token",
+    dependencies=[Depends(_document_rate_limit)],
+)
+async def citizen_document(
+    document_id: uuid.UUID,
+    x_tracking_token: Annotated[str | None, Header(alias="X-Tracking-Token")] = None,
+    token: Annotated[str | None, Query(description="the tracking token, if a header cannot be set")] = None,
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> HTMLResponse:
+    async with uow:
+        html = await queries.citizen_document(uow=uow, document_id=str(document_id), token=x_tracking_token or token)
+    return HTMLResponse(html, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get(
+    "/roster",
+    response_model=list[RosterEntryRead],
+    responses=problem_responses(401, 403),
+    summary="The mediator roster with current loads (supervisor)",
+)
+async def roster(
+    street: str | None = None,
+    office: str | None = None,
+    _: StaffPrincipal = Depends(supervisor),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> list[RosterEntryRead]:
+    async with uow:
+        return await queries.roster_view(uow=uow, street=street, office=office)

@@ -1,0 +1,47 @@
+"""Kafka subscriptions of consumer group ``mediation``: events in, use cases called, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from services.mediation.handlers.context import MediationContext
+from services.mediation.handlers.feedback import take_rating
+from services.mediation.handlers.opening import open_mediation
+from shared.db.uow import UnitOfWork
+from shared.events.contracts import RatingSubmitted, TrackHandoff
+from shared.events.envelope import CloudEvent
+from shared.events.topics import GRIEVANCE_FEEDBACK, GRIEVANCE_TRACK_MEDIATION
+from shared.kafka.consumer import EventHandler
+
+GROUP_ID = "mediation"
+TOPICS = (GRIEVANCE_TRACK_MEDIATION, GRIEVANCE_FEEDBACK)
+
+ContextHandler = Callable[[CloudEvent, UnitOfWork, MediationContext], Awaitable[None]]
+
+
+async def on_track_handoff(event: CloudEvent, uow: UnitOfWork, ctx: MediationContext) -> None:
+    await open_mediation(uow=uow, ctx=ctx, handoff=TrackHandoff.model_validate(event.data))
+
+
+async def on_rating_submitted(event: CloudEvent, uow: UnitOfWork, ctx: MediationContext) -> None:
+    await take_rating(uow=uow, ctx=ctx, rating=RatingSubmitted.model_validate(event.data))
+
+
+# Which event drives which use case. Other types on these topics (e.g. CitizenReviewRequested,
+# which only casework answers) are not ours: the consumer skips them.
+HANDLERS: dict[str, ContextHandler] = {
+    TrackHandoff.event_type: on_track_handoff,
+    RatingSubmitted.event_type: on_rating_submitted,
+}
+
+
+def bind(ctx: MediationContext) -> dict[str, EventHandler]:
+    """The handler table with the context filled in, as the consumer runner wants it."""
+
+    def with_context(handler: ContextHandler) -> EventHandler:
+        async def handle(event: CloudEvent, uow: UnitOfWork) -> None:
+            await handler(event, uow, ctx)
+
+        return handle
+
+    return {event_type: with_context(handler) for event_type, handler in HANDLERS.items()}

@@ -1,0 +1,1 @@
+"""Packaged data files: triage rules and the mediator roster."""

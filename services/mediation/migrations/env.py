@@ -1,0 +1,6 @@
+"""Alembic environment of the mediation schema (run via ``python -m shared.db.migrations mediation``)."""
+
+from services.mediation.db import metadata
+from shared.db.migrations import run_alembic_env
+
+run_alembic_env(metadata)
