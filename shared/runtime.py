@@ -212,9 +212,12 @@ class ConsumerPart:
             producer=self._infra.producer,
             auto_offset_reset=self._auto_offset_reset,
         )
-        if self._stopped:
-            return
-        await self._consumer.run()
+        try:
+            if not self._stopped:
+                await self._consumer.run()
+        finally:
+            # Closing twice is harmless, so parts sharing this infrastructure may close it too.
+            await self._infra.close()
 
     async def stop(self) -> None:
         self._stopped = True

@@ -1,0 +1,1 @@
+"""Casework: departments handle petition and litigation-related grievances under the statutory clocks."""

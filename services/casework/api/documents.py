@@ -1,0 +1,104 @@
+"""Issued notices: the department's copy (staff token) and the citizen's (tracking token)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import HTMLResponse, Response
+
+from services.casework.api.deps import context, problems, rate_limit, unit_of_work
+from services.casework.domain.access import may_read_documents
+from services.casework.handlers import queries
+from services.casework.handlers.actions import documents_of, find_case
+from services.casework.handlers.context import CaseworkContext
+from services.casework.handlers.queries import DocumentFile
+from services.casework.schemas import DocumentRead
+from shared.auth import StaffPrincipal
+from shared.auth.dependencies import require_roles
+from shared.db.uow import UnitOfWork
+from shared.events.vocabulary import Role
+from shared.problems import problem_responses
+
+router = APIRouter(tags=["documents"])
+reader = require_roles(Role.department_officer, Role.supervisor)
+Format = Literal["pdf", "html"]
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}, "text/html": {}}},
+    **problem_responses(401, 403, 404),
+}
+
+
+def _file(document: DocumentFile, fmt: Format) -> Response:
+    if fmt == "html":
+        return HTMLResponse(document.html)
+    # The number is ASCII-safe apart from Chinese brackets: name the file by the tracking part.
+    filename = "".join(ch for ch in document.doc_no if ch.isascii() and (ch.isalnum() or ch in "-_")) or "notice"
+    return Response(
+        document.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
+    )
+
+
+@router.get(
+    "/v1/cases/{grievance_id}/documents",
+    response_model=list[DocumentRead],
+    responses=problem_responses(401, 403, 404),
+    summary="Notices issued on a case",
+)
+async def list_documents(
+    grievance_id: str,
+    staff: StaffPrincipal = Depends(reader),
+    ctx: CaseworkContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> list[DocumentRead]:
+    async with uow:
+        with problems():
+            case, who = await find_case(uow, ctx, staff, grievance_id)
+            return await documents_of(uow, ctx, grievance_id) if may_read_documents(case, who) else []
+
+
+@router.get(
+    "/v1/cases/{grievance_id}/documents/{document_id}",
+    responses=FILE_RESPONSES,
+    response_class=Response,
+    summary="A notice as issued, PDF or HTML (department copy)",
+)
+async def staff_document(
+    grievance_id: str,
+    document_id: str,
+    format: Format = Query(default="pdf"),
+    staff: StaffPrincipal = Depends(reader),
+    ctx: CaseworkContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> Response:
+    async with uow:
+        with problems():
+            document = await queries.staff_document(
+                uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, document_id=document_id
+            )
+    return _file(document, format)
+
+
+@router.get(
+    "/v1/public/documents/{document_id}",
+    responses=FILE_RESPONSES,
+    response_class=Response,
+    summary="A notice as issued, PDF or HTML (citizen, with the tracking token)",
+    dependencies=[rate_limit("documents")],
+)
+async def citizen_document(
+    document_id: str,
+    format: Format = Query(default="pdf"),
+    x_tracking_token: Annotated[str | None, Header(alias="X-Tracking-Token")] = None,
+    token: Annotated[str | None, Query(description="the tracking token, if a header cannot be set")] = None,
+    ctx: CaseworkContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> Response:
+    async with uow:
+        with problems():
+            document = await queries.citizen_document(
+                uow=uow, ctx=ctx, document_id=document_id, token=x_tracking_token or token
+            )
+    return _file(document, format)

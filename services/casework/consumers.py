@@ -1,0 +1,33 @@
+"""Kafka subscriptions of consumer group ``casework``: events → use cases, nothing else."""
+
+from __future__ import annotations
+
+from services.casework.handlers import feedback, handoff
+from services.casework.handlers.context import CaseworkContext
+from shared.db.uow import UnitOfWork
+from shared.events.contracts import CitizenReviewRequested, RatingSubmitted, TrackHandoff
+from shared.events.envelope import CloudEvent
+from shared.events.topics import GRIEVANCE_FEEDBACK, GRIEVANCE_TRACK_LITIGATION, GRIEVANCE_TRACK_PETITION
+from shared.kafka.consumer import EventHandler
+
+GROUP_ID = "casework"
+TOPICS = (GRIEVANCE_TRACK_PETITION, GRIEVANCE_TRACK_LITIGATION, GRIEVANCE_FEEDBACK)
+
+
+def event_handlers(ctx: CaseworkContext) -> dict[str, EventHandler]:
+    """Which event drives which use case (the consumer runner claims, commits and retries)."""
+
+    async def on_handoff(event: CloudEvent, uow: UnitOfWork) -> None:
+        await handoff.take_handoff(uow=uow, ctx=ctx, handoff=TrackHandoff.model_validate(event.data))
+
+    async def on_rating(event: CloudEvent, uow: UnitOfWork) -> None:
+        await feedback.on_rating(uow=uow, ctx=ctx, rating=RatingSubmitted.model_validate(event.data))
+
+    async def on_review_request(event: CloudEvent, uow: UnitOfWork) -> None:
+        await feedback.on_review_request(uow=uow, ctx=ctx, request=CitizenReviewRequested.model_validate(event.data))
+
+    return {
+        TrackHandoff.event_type: on_handoff,
+        RatingSubmitted.event_type: on_rating,
+        CitizenReviewRequested.event_type: on_review_request,
+    }

@@ -1,0 +1,126 @@
+"""The scheduler's work: warn owners of near-due clocks, supervise (督办) overdue ones and tell the
+citizen, close replies nobody challenged in time. Safe to run in several processes at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+
+from services.casework import db
+from services.casework.contracts import DepartmentAction
+from services.casework.domain import messages
+from services.casework.domain.calendar import local_date
+from services.casework.domain.deadlines import STEP_NAMES_ZH
+from services.casework.domain.review import close_if_window_passed
+from services.casework.domain.states import CaseState
+from services.casework.domain.supervision import SupervisionLevel, due_notices
+from services.casework.handlers.context import CaseworkContext
+from services.casework.handlers.publishing import tell_citizen, tell_departments
+from shared.db.uow import UnitOfWork, UnitOfWorkFactory
+from shared.events.vocabulary import Status
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass
+class SupervisionRun:
+    warned: int = 0
+    supervised: int = 0
+    closed: int = 0
+
+
+async def _candidates(uow: UnitOfWork, ctx: CaseworkContext) -> list[str]:
+    today = local_date(ctx.clock.now())
+    horizon = ctx.calendar.add_working_days(today, ctx.settings.near_due_working_days)
+    d, t = db.deadline, db.grievance_case
+    running = and_(d.c.done_at.is_(None), d.c.cancelled.is_(False))
+    needs_notice = or_(
+        and_(d.c.due_on <= horizon, d.c.warned.is_(False)), and_(d.c.due_on < today, d.c.supervised.is_(False))
+    )
+    clocks = select(d.c.grievance_id).where(running, needs_notice)
+    expired = select(t.c.grievance_id).where(
+        t.c.state.in_([CaseState.replied.value, CaseState.review_decided.value]), t.c.remedy_window_ends_on < today
+    )
+    rows = await uow.session.scalars(clocks.union(expired).limit(ctx.settings.scheduler_batch_size))
+    return list(rows)
+
+
+async def supervise_once(*, uow_factory: UnitOfWorkFactory, ctx: CaseworkContext) -> SupervisionRun:
+    run = SupervisionRun()
+    async with uow_factory() as uow:
+        candidates = await _candidates(uow, ctx)
+    for grievance_id in candidates:
+        async with uow_factory() as uow:
+            await _supervise_case(uow, ctx, grievance_id, run)
+    if candidates:
+        log.info("supervision run", candidates=len(candidates), **run.__dict__)
+    return run
+
+
+async def _supervise_case(uow: UnitOfWork, ctx: CaseworkContext, grievance_id: str, run: SupervisionRun) -> None:
+    repo = ctx.repository(uow)
+    # Another scheduler holding the case handles it this round.
+    case = await repo.get(grievance_id, for_update=True, skip_locked=True)
+    if case is None:
+        return
+    now = ctx.clock.now()
+    notices = due_notices(
+        case, today=local_date(now), calendar=ctx.calendar, near_working_days=ctx.settings.near_due_working_days
+    )
+    closed = close_if_window_passed(case, now=now, calendar=ctx.calendar)
+    if not notices and not closed:
+        return
+    await repo.save(case)
+    bureau = ctx.settings.bureau_name
+    for notice in notices:
+        clock = notice.deadline
+        detail = {
+            "step": clock.step.value,
+            "owner": clock.owner,
+            "due_on": clock.due_on.isoformat(),
+            "level": notice.level.value,
+        }
+        step_zh = STEP_NAMES_ZH[clock.step]
+        if notice.level is SupervisionLevel.overdue:
+            run.supervised += 1
+            await tell_citizen(
+                uow,
+                case,
+                status=Status.supervised,
+                message_zh=messages.supervised(clock.step, ctx.name(clock.owner), clock.due_on),
+                actor=bureau,
+                now=now,
+                due_at=clock.due_at,
+                detail=detail,
+            )
+            text = f"【督办】{step_zh}时限已于{messages.day_zh(clock.due_on)}届满，请立即办理并报告。"
+            action = DepartmentAction.supervised
+        else:
+            run.warned += 1
+            text = f"【预警】{step_zh}时限将于{messages.day_zh(clock.due_on)}届满，请抓紧办理。"
+            action = DepartmentAction.due_soon
+        await tell_departments(
+            uow, ctx, case, action=action, message_zh=text, now=now, departments=[clock.owner], detail=detail
+        )
+    if closed:
+        run.closed += 1
+        await tell_citizen(
+            uow,
+            case,
+            status=Status.closed,
+            message_zh=messages.closed(),
+            actor=bureau,
+            now=now,
+            detail={"closed_because": "remedy_window_passed"},
+        )
+        await tell_departments(
+            uow,
+            ctx,
+            case,
+            action=DepartmentAction.closed,
+            message_zh="答复后未在期限内申请复查（复核），本件办结。",
+            now=now,
+        )
+    await uow.commit()
