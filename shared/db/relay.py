@@ -10,6 +10,7 @@ once) and the consumers' inbox removes the duplicate effect.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from collections.abc import Sequence
@@ -53,13 +54,23 @@ class OutboxRelay:
         await self._listen()
         try:
             cleanup_due = 0.0
+            failures = 0
             while not self._stopping.is_set():
-                published = await self.drain()
-                loop_time = asyncio.get_running_loop().time()
-                if loop_time >= cleanup_due:
-                    await self._purge_old_rows()
-                    await self._report_backlog()
-                    cleanup_due = loop_time + 60
+                try:
+                    published = await self.drain()
+                    loop_time = asyncio.get_running_loop().time()
+                    if loop_time >= cleanup_due:
+                        await self._purge_old_rows()
+                        await self._report_backlog()
+                        cleanup_due = loop_time + 60
+                    failures = 0
+                except Exception as exc:
+                    # Kafka or the database is unavailable: nothing was marked sent, so retry later.
+                    failures += 1
+                    delay = min(30.0, self._settings.outbox_poll_interval_s * 2 ** min(failures, 6))
+                    log.warning("outbox relay cycle failed, retrying", error=repr(exc), delay_s=delay)
+                    await self._sleep(delay)
+                    continue
                 if published:
                     continue
                 self._wake.clear()
@@ -74,6 +85,11 @@ class OutboxRelay:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep, but wake at once when stopped."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def drain(self) -> int:
         """Publish every ready row; returns how many were published."""
@@ -166,5 +182,6 @@ class OutboxRelay:
 
     async def _unlisten(self) -> None:
         if self._listener is not None:
-            await self._listener.close()
+            with contextlib.suppress(Exception):  # the connection may have died with the database
+                await self._listener.close()
             self._listener = None

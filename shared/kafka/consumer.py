@@ -31,6 +31,31 @@ log = get_logger(__name__)
 EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
 
 
+# SQLSTATE classes that mean "the database is not there right now", not "this event is bad":
+# 08 connection exception, 57P operator intervention (shutdown, restart), 53 insufficient resources,
+# and the transient 40001/40P01 (serialization failure, deadlock: retry the transaction).
+_OUTAGE_SQLSTATES = ("08", "57P", "53", "40001", "40P01")
+
+
+def is_infrastructure_outage(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the database or network is unavailable."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (OSError, ConnectionError, TimeoutError, asyncio.TimeoutError)):
+            return True
+        if getattr(current, "connection_invalidated", False):
+            return True
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_OUTAGE_SQLSTATES):
+            return True
+        if type(current).__name__ in {"ConnectionDoesNotExistError", "InterfaceError", "TimeoutError"}:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
 class PermanentError(Exception):
     """The event can never succeed (bad payload, impossible transition): dead-letter it at once."""
 
@@ -98,7 +123,13 @@ class EventConsumer:
         for record in records:
             await self.process(record)
             # The effect is committed (or dead-lettered): only now may the group move past it.
-            await self._consumer.commit({tp: record.offset + 1})
+            try:
+                await self._consumer.commit({tp: record.offset + 1})
+            except KafkaError as exc:
+                # The group rebalanced (e.g. after a long database outage): the new owner of the
+                # partition gets the records again and the inbox makes them no-ops.
+                log.warning("offset commit failed; records will be redelivered", partition=str(tp), error=repr(exc))
+                return
 
     async def process(self, record: ConsumerRecord) -> None:
         started = time.perf_counter()
@@ -119,13 +150,23 @@ class EventConsumer:
 
     async def _apply_with_retries(self, record: ConsumerRecord, event: CloudEvent, handler: EventHandler) -> str:
         attempts = self._settings.consumer_max_retries + 1
-        for attempt in range(1, attempts + 1):
+        attempt = 1
+        outage_waits = 0
+        while True:
             try:
                 return await self._apply(event, handler)
             except (PermanentError, ValidationError) as exc:
                 await self._dead_letter(record, exc, attempts=attempt, event_type=event.type)
                 return "dead_lettered"
             except Exception as exc:
+                if is_infrastructure_outage(exc):
+                    # The database is down or restarting: the event is fine, so wait for the
+                    # database instead of spending the event's retries and dead-lettering it.
+                    outage_waits += 1
+                    delay = min(30.0, self._settings.consumer_retry_backoff_s * 2 ** min(outage_waits, 8))
+                    log.warning("database unavailable, waiting", event_id=event.id, delay_s=delay, error=repr(exc))
+                    await asyncio.sleep(delay)
+                    continue
                 if attempt == attempts:
                     await self._dead_letter(record, exc, attempts=attempt, event_type=event.type)
                     return "dead_lettered"
@@ -139,7 +180,7 @@ class EventConsumer:
                     error=repr(exc),
                 )
                 await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+                attempt += 1
 
     async def _apply(self, event: CloudEvent, handler: EventHandler) -> str:
         async with self._uow_factory() as uow:
