@@ -42,8 +42,13 @@ async def connect_admin(settings: ServiceSettings, *, wait_s: float = 60) -> AIO
             await asyncio.sleep(1)
 
 
-async def ensure_topics(settings: ServiceSettings, specs: list[TopicSpec] | None = None) -> list[str]:
-    """Create missing topics; returns the names created. Existing topics keep their partitions."""
+async def ensure_topics(
+    settings: ServiceSettings, specs: list[TopicSpec] | None = None, *, max_partitions: int | None = None
+) -> list[str]:
+    """Create missing topics; returns the names created. Existing topics keep their partitions.
+
+    ``max_partitions`` caps the catalogue's counts (throwaway test namespaces keep the broker lean).
+    """
     specs = specs if specs is not None else catalogue()
     admin = await connect_admin(settings)
     try:
@@ -51,7 +56,7 @@ async def ensure_topics(settings: ServiceSettings, specs: list[TopicSpec] | None
         wanted = [
             NewTopic(
                 name=settings.topic(spec.name),
-                num_partitions=spec.partitions,
+                num_partitions=min(spec.partitions, max_partitions or spec.partitions),
                 replication_factor=settings.kafka_replication_factor,
                 topic_configs={"retention.ms": str(spec.retention_days * DAY_MS)},
             )
@@ -66,6 +71,20 @@ async def ensure_topics(settings: ServiceSettings, specs: list[TopicSpec] | None
                 await admin.create_topics(chunk)
             created.extend(topic.name for topic in chunk)
         return created
+    finally:
+        await admin.close()
+
+
+async def delete_topics_with_prefix(settings: ServiceSettings) -> int:
+    """Delete every topic of this settings' prefix (test namespaces); refuses an empty prefix."""
+    if not settings.topic_prefix:
+        raise ValueError("refusing to delete topics without a topic prefix")
+    admin = await connect_admin(settings)
+    try:
+        names = [t for t in await admin.list_topics() if t.startswith(settings.topic_prefix)]
+        if names:
+            await admin.delete_topics(names)
+        return len(names)
     finally:
         await admin.close()
 

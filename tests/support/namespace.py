@@ -8,6 +8,7 @@ consumer-group offsets. The infrastructure itself is started by deploy/local (se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -17,10 +18,11 @@ import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 from shared.db.migrations import services_with_migrations, upgrade
-from shared.kafka.admin import ensure_topics
+from shared.kafka.admin import delete_topics_with_prefix, ensure_topics
 from shared.settings import DEV_DATABASE_URL, ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
+TEST_PARTITIONS = 2
 
 
 def base_database_url() -> str:
@@ -91,12 +93,16 @@ async def create_namespace(services: list[str] | None = None) -> Namespace:
     for service in services if services is not None else services_with_migrations():
         service_settings = namespace.settings(_settings_class(service))
         await asyncio.to_thread(upgrade, service, "head", service_settings)
-    await ensure_topics(settings)
+    # Two partitions are enough to exercise keying and ordering, and keep one broker serving many
+    # test namespaces light; the catalogue's own counts are checked by the admin command's tests.
+    await ensure_topics(settings, max_partitions=TEST_PARTITIONS)
     return namespace
 
 
 async def drop_namespace(namespace: Namespace) -> None:
-    """Drop the database; topics stay (cheap, and deleting topics on a busy broker is slow)."""
+    """Drop the database and delete the namespace's topics."""
+    with contextlib.suppress(Exception):  # best effort: a leftover topic harms nothing
+        await delete_topics_with_prefix(namespace.settings(ServiceSettings))
     base = make_url(base_database_url())
     conn = await asyncpg.connect(base.set(drivername="postgresql").render_as_string(hide_password=False))
     try:
