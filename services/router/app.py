@@ -1,0 +1,103 @@
+"""Router app factory and process parts; nothing connects or loads a model at import."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.router import db, reviews
+from services.router.api import router
+from services.router.classifier import Classifier
+from services.router.consumers import GROUP_ID, TOPICS, build_handlers
+from services.router.handlers import RouterContext
+from services.router.settings import Settings
+from services.router.training.artifact import ensure_artifact
+from shared.catalog import load_catalog
+from shared.clock import Clock, SystemClock
+from shared.logging import get_logger
+from shared.runtime import ApiServer, ConsumerPart, Infrastructure, OutboxRelayPart, Part
+from shared.web import create_service_app
+
+log = get_logger(__name__)
+MODES = ("api", "worker", "relay", "all")
+
+
+def build_context(
+    settings: Settings, *, clock: Clock | None = None, classifier: Classifier | None = None
+) -> RouterContext:
+    catalog = load_catalog()
+    if classifier is None:
+        model_path = ensure_artifact(settings.model_path)
+        classifier = Classifier.load(model_path, settings.rules_path, catalog)
+    return RouterContext(settings=settings, classifier=classifier, catalog=catalog, clock=clock or SystemClock())
+
+
+def create_app(settings: Settings | None = None, *, ctx: RouterContext | None = None) -> FastAPI:
+    settings = settings or Settings()
+    ctx = ctx or build_context(settings)
+    infra = Infrastructure.build(settings, db.TABLES)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await infra.start()
+        refresher = asyncio.create_task(_refresh_gauge(infra, settings.review_gauge_interval_s))
+        try:
+            yield
+        finally:
+            refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresher
+            await infra.close()
+
+    app = create_service_app(
+        title="Guangming grievance platform — router",
+        description="Classification of grievances and the reviewer queue for low-confidence decisions.",
+        lifespan=lifespan,
+        max_body_bytes=settings.max_body_bytes,
+        readiness=infra.readiness(),
+    )
+    app.state.settings = settings
+    app.state.infra = infra
+    app.state.ctx = ctx
+    app.include_router(router)
+    return app
+
+
+async def _refresh_gauge(infra: Infrastructure, interval: float) -> None:
+    """The pending-review gauge comes from the database: workers add, the API removes."""
+    while True:
+        try:
+            async with infra.uow() as uow:
+                await reviews.refresh_pending_gauge(uow)
+        except Exception as exc:  # a database hiccup must not end the API
+            log.warning("review gauge refresh failed", error=repr(exc))
+        await asyncio.sleep(interval)
+
+
+def create_worker_status_app(settings: Settings, infra: Infrastructure) -> FastAPI:
+    """What a worker-only process serves: /healthz, /readyz and /metrics."""
+    app = create_service_app(title="Guangming grievance platform — router worker", readiness=infra.readiness())
+    app.state.settings = settings
+    return app
+
+
+def parts(mode: str, settings: Settings) -> list[Part]:
+    """``api`` reviewer HTTP, ``worker`` the consumer group, ``relay`` the outbox, ``all`` of them."""
+    chosen: list[Part] = []
+    ctx = build_context(settings) if mode in ("api", "worker", "all") else None
+    if mode in ("api", "all"):
+        chosen.append(ApiServer(create_app(settings, ctx=ctx), host=settings.http_host, port=settings.http_port))
+    if mode in ("worker", "all"):
+        assert ctx is not None
+        infra = Infrastructure.build(settings, db.TABLES)
+        chosen.append(ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=build_handlers(ctx)))
+        if mode == "worker" and settings.worker_metrics_port is not None:
+            status_app = create_worker_status_app(settings, infra)
+            chosen.append(ApiServer(status_app, host=settings.http_host, port=settings.worker_metrics_port))
+    if mode in ("relay", "all"):
+        chosen.append(OutboxRelayPart(settings, db.TABLES))
+    return chosen

@@ -1,0 +1,130 @@
+"""Pure router rules beyond the classifier: repeat (重复件) and group-case (集体访) matching, and
+the messages the citizen reads. No database, Kafka or HTTP here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from services.router.classifier.labels import KIND_ZH, TRACK_ZH, URGENT_ZH
+from shared.events.contracts import RoutingDecision
+from shared.events.vocabulary import Track
+
+# Punctuation, digits, latin letters and the commonest function characters carry no "matter".
+_NOISE = re.compile(r"[\W\d_a-zA-Z的了在是我你他她们这那有就也都很还被把给呢吗啊吧呀]+")
+BUREAU = "光明区信访局"
+
+
+@lru_cache(maxsize=50_000)
+def bigrams(text: str) -> frozenset[str]:
+    """Character bigrams of the content words (function characters, digits, punctuation removed).
+
+    Cached: the same recent grievances are compared with every new one from their street."""
+    clean = _NOISE.sub("", text)
+    return frozenset(clean[i : i + 2] for i in range(len(clean) - 1))
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap coefficient: a short re-telling of a long complaint still scores high."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """A grievance routed before, as the read model keeps it."""
+
+    grievance_id: str
+    tracking_no: str
+    text: str
+    area: str
+    received_at: datetime
+    repeat_of: str | None = None
+    complainant: str | None = None  # a pseudonym, for telling complainants apart
+    cluster_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    earlier: Earlier
+    score: float
+
+
+def find_repeat(text: str, area: str, earlier: Sequence[Earlier], threshold: float) -> Match | None:
+    """The first grievance of the same matter by the same complainant (earlier are theirs).
+
+    Same area lowers the bar a little: a re-telling of the same problem to the same field.
+    """
+    mine = bigrams(text)
+    best: Match | None = None
+    for candidate in earlier:
+        score = similarity(mine, bigrams(candidate.text))
+        needed = threshold * (0.8 if candidate.area == area else 1.0)
+        if score >= needed and (best is None or candidate.received_at < best.earlier.received_at):
+            best = Match(candidate, score)
+    return best
+
+
+def cluster_matches(text: str, neighbours: Sequence[Earlier], threshold: float) -> list[Match]:
+    """Recent grievances from the same place that tell the same matter."""
+    mine = bigrams(text)
+    return [m for m in (Match(n, similarity(mine, bigrams(n.text))) for n in neighbours) if m.score >= threshold]
+
+
+def distinct_complainants(own: str | None, matches: Sequence[Match]) -> int:
+    people = {m.earlier.complainant or m.earlier.grievance_id for m in matches}
+    return len(people | {own or "self"})
+
+
+def handling_summary(decision: RoutingDecision, names: dict[str, str]) -> str:
+    lead = names.get(decision.departments.lead, decision.departments.lead)
+    co = "、".join(names.get(c, c) for c in decision.departments.co)
+    co_text = f"，协办单位：{co}" if co else ""
+    if decision.track is Track.litigation:
+        return (
+            f"您的诉求属于涉法涉诉事项，依照《信访工作条例》第二十二条已转送{lead}依法处理，"
+            f"请按法律程序主张权利，办理进展将及时告知您。"
+        )
+    if decision.track is Track.mediation:
+        return f"您的诉求已分类为矛盾纠纷，将由{lead}组织调解{co_text}。调解遵循自愿原则，调解人员将与您联系约定时间。"
+    kind = KIND_ZH[decision.petition_kind] if decision.petition_kind else "申诉求决"
+    if decision.petition_kind is not None and decision.petition_kind.value == "report":
+        return f"您的检举控告已转送{lead}依规依纪依法处理，您的身份和材料将严格保密。"
+    return (
+        f"您的诉求已分类为{TRACK_ZH[decision.track]}（{kind}），已分派至{lead}办理{co_text}。"
+        "办理单位将在15日内告知您是否受理。"
+    )
+
+
+def classified_message(
+    decision: RoutingDecision, names: dict[str, str], *, repeat_tracking_no: str | None, reviewed: bool
+) -> str:
+    prefix = "经工作人员审核，" if reviewed else ""
+    message = prefix + handling_summary(decision, names)
+    if repeat_tracking_no:
+        message += f"该诉求与您此前提交的 {repeat_tracking_no} 反映的是同一事项，已关联合并办理。"
+    return message
+
+
+def under_review_message() -> str:
+    return "您的诉求已收到，工作人员正在核实应由哪个单位办理，核实后将告知办理单位和进度。"
+
+
+def urgent_message(signals: Sequence[str]) -> str:
+    kinds = "、".join(URGENT_ZH.get(s, s) for s in signals)
+    return f"您反映的情况涉及紧急风险（{kinds}），已即时通报值班部门优先处置。如遇人身安全危险，请立即拨打110或119。"
+
+
+def reroute_message(reason: str, decision: RoutingDecision, names: dict[str, str]) -> str:
+    if reason in ("mediation_failed", "mediation_refused"):
+        opening = "调解未能达成协议，" if reason == "mediation_failed" else "因有当事人不同意调解，"
+        return (
+            opening
+            + "依照《人民调解法》第二十六条，您可以依法通过其他途径维护权利。"
+            + handling_summary(decision, names)
+        )
+    return "您的诉求已重新分派。" + handling_summary(decision, names)

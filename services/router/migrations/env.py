@@ -1,0 +1,6 @@
+"""Alembic environment of the router schema (run via ``python -m shared.db.migrations router``)."""
+
+from services.router.db import metadata
+from shared.db.migrations import run_alembic_env
+
+run_alembic_env(metadata)

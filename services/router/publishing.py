@@ -1,0 +1,143 @@
+"""What the router publishes for a decision, all through the outbox of the caller's transaction:
+
+urgent alert (once per grievance, first), ``grievance.routed``, then either the track hand-off and
+the ``classified`` status, or the review request and the ``under_review`` status.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from services.router import domain, repository
+from shared.db.uow import UnitOfWork
+from shared.events.contracts import (
+    EventPayload,
+    GrievanceReceived,
+    GrievanceRouted,
+    GrievanceStatusChanged,
+    ReviewRequested,
+    RoutingDecision,
+    TrackHandoff,
+    UrgentAlertRaised,
+    track_topic,
+)
+from shared.events.vocabulary import Status
+
+if TYPE_CHECKING:
+    from services.router.handlers import RouterContext
+
+# 《信访工作条例》§22: register, then assign within 15 days of receipt.
+ASSIGN_DAYS = 15
+
+
+@dataclass
+class Publication:
+    grievance_id: str
+    revision: int
+    decision: RoutingDecision
+    review_id: str | None = None
+    topics: list[str] = field(default_factory=list)
+
+
+async def publish_decision(
+    *,
+    uow: UnitOfWork,
+    ctx: RouterContext,
+    received: GrievanceReceived,
+    decision: RoutingDecision,
+    revision: int,
+    already_alerted: bool,
+    review_reason: str,
+    review_detail: str = "",
+    repeat_tracking_no: str | None = None,
+    reroute_reason: str | None = None,
+) -> Publication:
+    now = ctx.clock.now()
+    gid = received.grievance_id
+    names = ctx.names
+    publication = Publication(gid, revision, decision)
+
+    async def publish(payload: EventPayload, topic: str | None = None) -> None:
+        await uow.publish(payload, subject=gid, topic=topic)
+        publication.topics.append(topic or payload.topic)
+
+    def status(value: Status, message: str, **detail: object) -> GrievanceStatusChanged:
+        return GrievanceStatusChanged(
+            grievance_id=gid,
+            tracking_no=received.tracking_no,
+            status=value,
+            stage="review" if value is Status.under_review else "routing",
+            message_zh=message,
+            detail={"revision": revision, **detail},
+            actor=domain.BUREAU,
+            due_at=received.received_at + timedelta(days=ASSIGN_DAYS) if value is Status.under_review else None,
+            occurred_at=now,
+        )
+
+    if decision.urgent and not already_alerted:
+        await publish(
+            UrgentAlertRaised(
+                grievance_id=gid,
+                tracking_no=received.tracking_no,
+                signals=decision.urgent_signals,
+                street=received.street,
+                area=decision.area,
+                lead_department=decision.departments.lead,
+                summary=f"{received.title}：{received.content[:120]}",
+                raised_at=now,
+            )
+        )
+        await publish(status(Status.urgent_alert, domain.urgent_message(decision.urgent_signals)))
+        await repository.update_grievance(uow.session, gid, alerted_at=now)
+    await publish(
+        GrievanceRouted(
+            grievance_id=gid, tracking_no=received.tracking_no, revision=revision, decision=decision, routed_at=now
+        )
+    )
+    if decision.needs_review:
+        publication.review_id = str(uuid.uuid4())
+        await repository.add_review(
+            uow.session,
+            review_id=publication.review_id,
+            grievance_id=gid,
+            revision=revision,
+            reason=review_reason,
+            reason_detail=review_detail,
+            proposed=decision,
+            at=now,
+        )
+        await publish(
+            ReviewRequested(
+                grievance_id=gid,
+                tracking_no=received.tracking_no,
+                reason=review_reason,
+                proposed=decision,
+                requested_at=now,
+            )
+        )
+        await publish(status(Status.under_review, domain.under_review_message(), review_id=publication.review_id))
+        return publication
+    await publish(
+        TrackHandoff(grievance=received, decision=decision, revision=revision, handed_off_at=now),
+        topic=track_topic(decision.track),
+    )
+    if reroute_reason is not None and decision.decided_by == "reroute":
+        message = domain.reroute_message(reroute_reason, decision, names)
+    else:
+        message = domain.classified_message(
+            decision, names, repeat_tracking_no=repeat_tracking_no, reviewed=decision.decided_by == "reviewer"
+        )
+    await publish(
+        status(
+            Status.classified,
+            message,
+            track=decision.track.value,
+            area=decision.area.value,
+            lead=decision.departments.lead,
+            co=decision.departments.co,
+        )
+    )
+    return publication
