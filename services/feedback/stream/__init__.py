@@ -1,0 +1,1 @@
+"""Live status push: Server-Sent Events fed by Postgres LISTEN/NOTIFY from the timeline writer."""

@@ -1,0 +1,197 @@
+"""One LISTEN connection per API process, fanning timeline notices out to that process's streams.
+
+Every process hears every NOTIFY, whichever process's consumer wrote the row, so any number of
+API processes can serve streams. A notice is only a hint with a convenient copy of the entry:
+the streams' source of truth is the timeline table, read by sequence number, so a lost notice
+(listener reconnecting) costs a database read, never an event. After every (re)connect the hub
+tells all streams to catch up from the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from typing import Any
+
+from prometheus_client import Counter, Gauge
+
+from services.feedback.stream.notices import TimelineNotice, decode_notice
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+STREAMS_OPEN = Gauge("sse_streams_open", "SSE streams open in this process.")
+STREAMS_CLOSED = Counter("sse_streams_closed_total", "SSE streams ended, by reason.", ["reason"])
+NOTICES_RECEIVED = Counter("sse_notices_total", "Timeline NOTIFYs heard by this process.")
+
+CATCH_UP = None  # queued instead of a notice: "read the table from your last sequence number"
+QueueItem = TimelineNotice | None
+
+
+class StreamRefused(Exception):
+    """No room for another stream (process or grievance limit); the client should retry later."""
+
+
+class Subscription:
+    """The bounded queue between the hub and one SSE connection."""
+
+    __slots__ = ("_items", "_limit", "_wake", "closed_reason", "grievance_id")
+
+    def __init__(self, grievance_id: str, limit: int) -> None:
+        self.grievance_id = grievance_id
+        self._items: deque[QueueItem] = deque()
+        self._limit = limit
+        self._wake = asyncio.Event()
+        self.closed_reason: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_reason is not None
+
+    def offer(self, item: QueueItem) -> None:
+        """Queue an item; a client this far behind is dropped (it resumes with Last-Event-ID)."""
+        if self.closed:
+            return
+        if len(self._items) >= self._limit:
+            self.close("slow_client")
+            return
+        self._items.append(item)
+        self._wake.set()
+
+    def take(self) -> list[QueueItem]:
+        items = list(self._items)
+        self._items.clear()
+        return items
+
+    async def wait(self, timeout_s: float) -> bool:
+        """True when woken (items or closed), False when the timeout passed first."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                await self._wake.wait()
+        except TimeoutError:
+            return False
+        self._wake.clear()
+        return True
+
+    def close(self, reason: str) -> None:
+        if self.closed_reason is None:
+            self.closed_reason = reason
+            self._wake.set()
+
+
+class TimelineHub:
+    def __init__(
+        self,
+        *,
+        dsn: str,
+        channel: str,
+        queue_size: int,
+        max_streams: int,
+        max_streams_per_grievance: int,
+        reconnect_s: float = 1.0,
+        health_check_s: float = 10.0,
+    ) -> None:
+        self._dsn = dsn
+        self._channel = channel
+        self._queue_size = queue_size
+        self._max_streams = max_streams
+        self._max_per_grievance = max_streams_per_grievance
+        self._reconnect_s = reconnect_s
+        self._health_check_s = health_check_s
+        self._subscriptions: dict[str, set[Subscription]] = {}
+        self._count = 0
+        self._stopping = asyncio.Event()
+        self.listening = asyncio.Event()
+
+    @property
+    def open_streams(self) -> int:
+        return self._count
+
+    def subscribe(self, grievance_id: str) -> Subscription:
+        if self._stopping.is_set() or self._count >= self._max_streams:
+            raise StreamRefused("process stream limit")
+        subscribers = self._subscriptions.setdefault(grievance_id, set())
+        if len(subscribers) >= self._max_per_grievance:
+            raise StreamRefused("grievance stream limit")
+        subscription = Subscription(grievance_id, self._queue_size)
+        subscribers.add(subscription)
+        self._count += 1
+        STREAMS_OPEN.set(self._count)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        subscribers = self._subscriptions.get(subscription.grievance_id)
+        if subscribers is None or subscription not in subscribers:
+            return
+        subscribers.discard(subscription)
+        if not subscribers:
+            del self._subscriptions[subscription.grievance_id]
+        self._count -= 1
+        STREAMS_OPEN.set(self._count)
+        STREAMS_CLOSED.labels(subscription.closed_reason or "client_closed").inc()
+
+    def deliver(self, notice: TimelineNotice) -> None:
+        for subscription in tuple(self._subscriptions.get(notice.grievance_id, ())):
+            subscription.offer(notice)
+
+    def catch_up_all(self) -> None:
+        for subscribers in tuple(self._subscriptions.values()):
+            for subscription in tuple(subscribers):
+                subscription.offer(CATCH_UP)
+
+    async def run(self) -> None:
+        """LISTEN until stopped, reconnecting after any failure."""
+        while not self._stopping.is_set():
+            await self._listen_once()
+            if not self._stopping.is_set():
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._reconnect_s):
+                        await self._stopping.wait()
+
+    async def _listen_once(self) -> None:
+        import asyncpg  # type: ignore[import-untyped]
+
+        connection: Any = None
+        lost = asyncio.Event()
+        try:
+            connection = await asyncpg.connect(self._dsn)
+            connection.add_termination_listener(lambda _conn: lost.set())
+            await connection.add_listener(self._channel, self._on_notify)
+            self.listening.set()
+            # Anything committed while nobody listened is in the table: every stream re-reads.
+            self.catch_up_all()
+            log.info("timeline listener connected", channel=self._channel)
+            await self._watch(connection, lost)
+        except Exception as exc:  # whatever broke the connection, a new one is the remedy
+            log.warning("timeline listener lost, reconnecting", error=repr(exc))
+        finally:
+            self.listening.clear()
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close(timeout=2)
+
+    async def _watch(self, connection: Any, lost: asyncio.Event) -> None:
+        """Return when stopping; raise when the connection is gone (a half-open socket included)."""
+        while not self._stopping.is_set():
+            if lost.is_set():
+                raise ConnectionError("listener connection terminated")
+            waiters = [asyncio.ensure_future(lost.wait()), asyncio.ensure_future(self._stopping.wait())]
+            await asyncio.wait(waiters, timeout=self._health_check_s, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+            if not self._stopping.is_set() and not lost.is_set():
+                await connection.fetchval("SELECT 1", timeout=self._health_check_s)
+
+    def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        NOTICES_RECEIVED.inc()
+        notice = decode_notice(payload)
+        if notice is not None:
+            self.deliver(notice)
+
+    def stop(self) -> None:
+        """Stop listening and end every stream (clients reconnect to another process)."""
+        self._stopping.set()
+        for subscribers in tuple(self._subscriptions.values()):
+            for subscription in tuple(subscribers):
+                subscription.close("shutdown")
