@@ -57,7 +57,7 @@ def platform_topics() -> list[TopicSpec]:
         TopicSpec(
             GRIEVANCE_RECEIVED, p, "A grievance was registered (any channel).", ("intake",), ("router", "feedback")
         ),
-        TopicSpec(GRIEVANCE_ROUTED, p, "The router's decision with its reasons.", ("router",), ("analytics",)),
+        TopicSpec(GRIEVANCE_ROUTED, p, "The router's decision with its reasons.", ("router",), ("feedback",)),
         TopicSpec(GRIEVANCE_TRACK_LITIGATION, p, "Hand-off of 涉法涉诉 grievances.", ("router",), ("casework",)),
         TopicSpec(GRIEVANCE_TRACK_MEDIATION, p, "Hand-off of 矛盾纠纷 grievances.", ("router",), ("mediation",)),
         TopicSpec(GRIEVANCE_TRACK_PETITION, p, "Hand-off of 普通信访 grievances.", ("router",), ("casework",)),
