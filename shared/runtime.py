@@ -128,11 +128,16 @@ async def run_parts(parts: Sequence[Part], *, on_exit: Callable[[], Awaitable[No
     waiter = asyncio.create_task(stopping.wait())
     failure: BaseException | None = None
     try:
-        done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if task is not waiter and task.exception() is not None:
-                failure = task.exception()
-                log.error("part failed, stopping the process", part=task.get_name(), error=repr(failure))
+        # A part that returns normally (nothing to do in this deployment) leaves the others running;
+        # a part that fails, or a signal, stops them all.
+        running: set[asyncio.Task[None]] = set(tasks)
+        while running and failure is None and not stopping.is_set():
+            done, _ = await asyncio.wait([*running, waiter], return_when=asyncio.FIRST_COMPLETED)
+            for task in done - {waiter}:
+                running.discard(task)
+                if task.exception() is not None:
+                    failure = task.exception()
+                    log.error("part failed, stopping the process", part=task.get_name(), error=repr(failure))
         for part in parts:
             result = part.stop()
             if inspect.isawaitable(result):
