@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.logging import get_logger
+from shared.outages import is_infrastructure_outage
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "tag:guangming-grievance,2026:problem:"
@@ -156,9 +159,24 @@ def install_problem_handlers(app: FastAPI) -> None:
         log.exception("unhandled error", path=request.url.path)
         return problem_response(Problem(500, detail="系统繁忙，请稍后再试。"), request)
 
+    async def on_dependency_error(request: Request, exc: Exception) -> JSONResponse:
+        # The database is down or restarting: nothing was stored and the request may be repeated,
+        # so 503 + Retry-After rather than a 500. Answered here and not by on_unexpected, because
+        # Starlette re-raises whatever reaches the catch-all handler and uvicorn then drops the
+        # client's keep-alive connection, so its next request would get no answer at all.
+        if not is_infrastructure_outage(exc):
+            raise exc  # a real error: on_unexpected logs it and answers 500
+        log.warning("dependency unavailable", path=request.url.path, error=repr(exc))
+        return problem_response(
+            Problem(503, slug="unavailable", detail="系统暂时无法处理，请稍后重试。", headers={"Retry-After": "5"}),
+            request,
+        )
+
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    for dependency_error in (DBAPIError, ConnectionError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        app.add_exception_handler(dependency_error, on_dependency_error)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -73,6 +73,7 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = Field(default=200, ge=1, le=5000)
     outbox_poll_interval_s: float = Field(default=1.0, gt=0, le=60)
     outbox_retention_days: int = Field(default=7, ge=1)
+    outbox_publish_timeout_s: float = Field(default=30.0, gt=0, le=600)
     # Test-only fault injection: the relay SIGKILLs itself after Kafka acked a batch and before it
     # marks the rows sent, to prove that a crash there loses nothing and duplicates nothing.
     relay_fault_kill_after_publish: bool = False

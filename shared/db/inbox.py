@@ -6,9 +6,12 @@ event finds its claim already committed and is skipped; a failed effect rolls it
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, Table, Text, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from shared.events.envelope import CloudEvent
 
@@ -26,13 +29,13 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
+@cache
+def _claim_statement(table: Table) -> ReturningInsert[tuple[str]]:
+    return insert(table).on_conflict_do_nothing().returning(table.c.event_id)
+
+
 async def claim(session: AsyncSession, table: Table, event: CloudEvent, consumer: str) -> bool:
     """True when this consumer sees the event for the first time (and now owns its effect)."""
-    statement = (
-        insert(table)
-        .values(source=event.source, event_id=event.id, event_type=event.type, consumer=consumer)
-        .on_conflict_do_nothing()
-        .returning(table.c.event_id)
-    )
-    result = await session.execute(statement)
+    values = {"source": event.source, "event_id": event.id, "event_type": event.type, "consumer": consumer}
+    result = await session.execute(_claim_statement(table), values)
     return result.first() is not None

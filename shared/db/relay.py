@@ -30,6 +30,9 @@ from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
+_RELISTEN_INTERVAL_S = 5.0
+_LISTEN_CONNECT_TIMEOUT_S = 5.0
+
 
 class OutboxRelay:
     def __init__(
@@ -48,6 +51,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._listener: Any = None
+        self._relisten_at = 0.0
 
     async def run(self) -> None:
         """Publish until stopped; wakes on NOTIFY from committing writers, or polls."""
@@ -56,6 +60,7 @@ class OutboxRelay:
             cleanup_due = 0.0
             failures = 0
             while not self._stopping.is_set():
+                await self._relisten_if_lost()
                 try:
                     published = await self.drain()
                     loop_time = asyncio.get_running_loop().time()
@@ -120,9 +125,11 @@ class OutboxRelay:
             if not ready:
                 return 0
             try:
-                await self._send(ready)
+                # Bounded: with the broker away, the idempotent producer would wait forever while
+                # this transaction holds its row locks. Rolling back lets the rows be taken again.
+                await asyncio.wait_for(self._send(ready), self._settings.outbox_publish_timeout_s)
             except Exception as exc:
-                log.warning("outbox publish failed", error=str(exc), rows=len(ready))
+                log.warning("outbox publish failed", error=repr(exc), rows=len(ready))
                 raise
             if self._settings.relay_fault_kill_after_publish:
                 # Fault injection for the crash test: Kafka has the events, the DB does not know.
@@ -172,13 +179,26 @@ class OutboxRelay:
     async def _listen(self) -> None:
         import asyncpg  # type: ignore[import-untyped]
 
+        self._relisten_at = asyncio.get_running_loop().time() + _RELISTEN_INTERVAL_S
         try:
-            self._listener = await asyncpg.connect(asyncpg_dsn(self._settings.database_url.get_secret_value()))
+            self._listener = await asyncpg.connect(
+                asyncpg_dsn(self._settings.database_url.get_secret_value()), timeout=_LISTEN_CONNECT_TIMEOUT_S
+            )
             await self._listener.add_listener(notify_channel(self._schema), lambda *_: self._wake.set())
         except (OSError, asyncpg.PostgresError) as exc:
             # Polling still delivers everything; LISTEN only shortens the delay.
             log.warning("outbox LISTEN unavailable, polling only", error=str(exc))
-            self._listener = None
+            await self._unlisten()  # retried every few seconds: never leave a half-open connection
+
+    async def _relisten_if_lost(self) -> None:
+        """A database restart closes the LISTEN connection, and nothing would open it again: the
+        relay would only poll from then on. Reconnect, at most every few seconds."""
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        if asyncio.get_running_loop().time() < self._relisten_at:
+            return
+        await self._unlisten()
+        await self._listen()
 
     async def _unlisten(self) -> None:
         if self._listener is not None:

@@ -10,6 +10,7 @@ concurrently; records within a partition strictly in order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -24,36 +25,12 @@ from shared.events.envelope import CloudEvent, InvalidEnvelope, from_kafka
 from shared.events.topics import dead_letter_topic
 from shared.logging import correlation_scope, get_logger
 from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENT_HANDLING, EVENTS_CONSUMED
+from shared.outages import is_infrastructure_outage
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
 EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
-
-
-# SQLSTATE classes that mean "the database is not there right now", not "this event is bad":
-# 08 connection exception, 57P operator intervention (shutdown, restart), 53 insufficient resources,
-# and the transient 40001/40P01 (serialization failure, deadlock: retry the transaction).
-_OUTAGE_SQLSTATES = ("08", "57P", "53", "40001", "40P01")
-
-
-def is_infrastructure_outage(exc: BaseException) -> bool:
-    """True when ``exc`` (or what caused it) says the database or network is unavailable."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (OSError, ConnectionError, TimeoutError, asyncio.TimeoutError)):
-            return True
-        if getattr(current, "connection_invalidated", False):
-            return True
-        sqlstate = getattr(current, "sqlstate", None)
-        if isinstance(sqlstate, str) and sqlstate.startswith(_OUTAGE_SQLSTATES):
-            return True
-        if type(current).__name__ in {"ConnectionDoesNotExistError", "InterfaceError", "TimeoutError"}:
-            return True
-        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
-    return False
 
 
 class PermanentError(Exception):
@@ -120,16 +97,30 @@ class EventConsumer:
             await self.close()
 
     async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
+        done: ConsumerRecord | None = None
         for record in records:
-            await self.process(record)
-            # The effect is committed (or dead-lettered): only now may the group move past it.
             try:
-                await self._consumer.commit({tp: record.offset + 1})
-            except KafkaError as exc:
-                # The group rebalanced (e.g. after a long database outage): the new owner of the
-                # partition gets the records again and the inbox makes them no-ops.
-                log.warning("offset commit failed; records will be redelivered", partition=str(tp), error=repr(exc))
-                return
+                await self.process(record)
+            except Exception as exc:
+                # Only infrastructure fails here (e.g. Kafka down while dead-lettering): read this
+                # record again later instead of skipping it or crashing the process.
+                log.warning("record not handled, will retry", partition=str(tp), offset=record.offset, error=repr(exc))
+                with contextlib.suppress(KafkaError, AssertionError):  # partition revoked meanwhile
+                    self._consumer.seek(tp, record.offset)
+                await asyncio.sleep(self._settings.consumer_retry_backoff_s * 10)
+                break
+            done = record
+        if done is None:
+            return
+        # Every effect up to here is committed (or dead-lettered): only now may the group move on.
+        # One commit per partition batch; a crash before it redelivers records whose effects the
+        # inbox already holds, so they become no-ops.
+        try:
+            await self._consumer.commit({tp: done.offset + 1})
+        except KafkaError as exc:
+            # The group rebalanced (e.g. after a long database outage): the new owner of the
+            # partition reads from the last committed offset, and the inbox makes repeats no-ops.
+            log.warning("offset commit failed; records will be redelivered", partition=str(tp), error=repr(exc))
 
     async def process(self, record: ConsumerRecord) -> None:
         started = time.perf_counter()

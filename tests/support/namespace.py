@@ -39,6 +39,8 @@ class Namespace:
     database_url: str
     topic_prefix: str
     bootstrap: str = field(default_factory=bootstrap_servers)
+    # The server's own database, from which this one is created and dropped.
+    base_url: str = field(default_factory=base_database_url)
 
     def env(self, **extra: str) -> dict[str, str]:
         """Environment for a service process living in this namespace."""
@@ -78,9 +80,14 @@ class Namespace:
         return self.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-async def create_namespace(services: list[str] | None = None) -> Namespace:
+async def create_namespace(
+    services: list[str] | None = None, *, base_url: str | None = None, bootstrap: str | None = None
+) -> Namespace:
+    """A namespace on the shared infrastructure, or on another server and broker (``base_url``:
+    a database URL on that server, ``bootstrap``: that broker), e.g. a private pair to kill."""
     name = "t" + uuid.uuid4().hex[:10]
-    base = make_url(base_database_url())
+    base_url = base_url or base_database_url()
+    base = make_url(base_url)
     admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
     conn = await asyncpg.connect(admin_dsn)
     try:
@@ -88,7 +95,13 @@ async def create_namespace(services: list[str] | None = None) -> Namespace:
     finally:
         await conn.close()
     database_url = base.set(database=name).render_as_string(hide_password=False)
-    namespace = Namespace(name=name, database_url=database_url, topic_prefix=f"{name}.")
+    namespace = Namespace(
+        name=name,
+        database_url=database_url,
+        topic_prefix=f"{name}.",
+        bootstrap=bootstrap or bootstrap_servers(),
+        base_url=base_url,
+    )
     settings = namespace.settings(ServiceSettings)
     for service in services if services is not None else services_with_migrations():
         service_settings = namespace.settings(_settings_class(service))
@@ -103,7 +116,7 @@ async def drop_namespace(namespace: Namespace) -> None:
     """Drop the database and delete the namespace's topics."""
     with contextlib.suppress(Exception):  # best effort: a leftover topic harms nothing
         await delete_topics_with_prefix(namespace.settings(ServiceSettings))
-    base = make_url(base_database_url())
+    base = make_url(namespace.base_url)
     conn = await asyncpg.connect(base.set(drivername="postgresql").render_as_string(hide_password=False))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{namespace.name}" WITH (FORCE)')

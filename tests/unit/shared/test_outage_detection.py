@@ -4,7 +4,7 @@ dead-letter)."""
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from shared.kafka.consumer import is_infrastructure_outage
+from shared.outages import is_infrastructure_outage
 
 
 def wrapped(orig: BaseException, *, invalidated: bool = False) -> DBAPIError:
