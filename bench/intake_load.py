@@ -65,7 +65,7 @@ async def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
 
-    namespace = await create_namespace(["intake"])
+    namespace = await create_namespace(["intake"], max_partitions=None)
     intake_port, bare_port = free_port(), free_port()
     env = namespace.env(
         INTAKE_HTTP_PORT=str(intake_port), INTAKE_SUBMIT_RATE_LIMIT="1000000/minute", GRIEVANCE_LOG_LEVEL="WARNING"

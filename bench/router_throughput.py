@@ -75,7 +75,7 @@ async def main() -> None:
     parser.add_argument("--timeout", type=float, default=300.0)
     args = parser.parse_args()
     ensure_artifact()
-    namespace = await create_namespace(["router"])
+    namespace = await create_namespace(["router"], max_partitions=None)
     processes = [
         ServiceProcess(
             "router", "worker", namespace.env(ROUTER_WORKER_METRICS_PORT=str(free_port())), name="bench-router-worker"

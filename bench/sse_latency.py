@@ -154,7 +154,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def bench(args: argparse.Namespace) -> None:
-    namespace = await create_namespace(["feedback"])
+    namespace = await create_namespace(["feedback"], max_partitions=None)
     port = free_port()
     env = namespace.env(
         FEEDBACK_HTTP_PORT=str(port),

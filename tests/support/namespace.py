@@ -81,7 +81,11 @@ class Namespace:
 
 
 async def create_namespace(
-    services: list[str] | None = None, *, base_url: str | None = None, bootstrap: str | None = None
+    services: list[str] | None = None,
+    *,
+    base_url: str | None = None,
+    bootstrap: str | None = None,
+    max_partitions: int | None = TEST_PARTITIONS,
 ) -> Namespace:
     """A namespace on the shared infrastructure, or on another server and broker (``base_url``:
     a database URL on that server, ``bootstrap``: that broker), e.g. a private pair to kill."""
@@ -108,7 +112,7 @@ async def create_namespace(
         await asyncio.to_thread(upgrade, service, "head", service_settings)
     # Two partitions are enough to exercise keying and ordering, and keep one broker serving many
     # test namespaces light; the catalogue's own counts are checked by the admin command's tests.
-    await ensure_topics(settings, max_partitions=TEST_PARTITIONS)
+    await ensure_topics(settings, max_partitions=max_partitions)
     return namespace
 
 
