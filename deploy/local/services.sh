@@ -27,7 +27,7 @@ start_one() {
         log "$name already running (pid $(cat "$pidfile"))"
         return 0
     fi
-    if port_open "$port"; then
+    if port_open "$LOCAL_HOST" "$port"; then
         die "port $port for $name is taken by another process"
     fi
     (cd "$REPO_ROOT" && exec nohup "$REPO_ROOT/.venv/bin/python" -m "services.$name" all \
