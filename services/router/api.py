@@ -1,4 +1,5 @@
-"""Reviewer HTTP API: translate HTTP to the review use cases, nothing else."""
+"""Reviewer and statistics HTTP API: translate HTTP to the review use cases and the routing
+statistics, nothing else."""
 
 from __future__ import annotations
 
@@ -8,15 +9,27 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from services.router import reviews
 from services.router.handlers import RouterContext
-from services.router.schemas import ReviewDecisionCreate, ReviewDecisionRead, ReviewDetail, ReviewPage, ReviewStatus
+from services.router.schemas import (
+    ReviewDecisionCreate,
+    ReviewDecisionRead,
+    ReviewDetail,
+    ReviewPage,
+    ReviewStatus,
+    RoutingStatistics,
+)
+from services.router.statistics import InvalidWindow, parse_window
+from services.router.statistics_queries import routing_statistics
 from shared.auth import StaffPrincipal
 from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Area, Role, Street, Track
-from shared.problems import problem_responses
+from shared.problems import Problem, problem_responses
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
+statistics_router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 Reviewer = Annotated[StaffPrincipal, Depends(require_roles(Role.reviewer))]
+Supervisor = Annotated[StaffPrincipal, Depends(require_roles(Role.supervisor))]
+_BOUND = "a date (2026-11-01, a whole day in Asia/Shanghai) or an ISO 8601 date-time (2026-11-01T08:00:00+08:00)"
 
 
 def context(request: Request) -> RouterContext:
@@ -85,3 +98,41 @@ async def decide_review(
     async with uow:  # a fresh session: the decision's transaction is committed and closed
         await reviews.refresh_pending_gauge(uow)
     return result
+
+
+@statistics_router.get(
+    "/routing",
+    response_model=RoutingStatistics,
+    responses=problem_responses(401, 403, 422),
+    summary="Volumes of received grievances per track, kind, area, street and channel; repeats, group "
+    "cases, automatic routing, reviews and re-routes (supervisor)",
+)
+async def routing(
+    _: Supervisor,
+    since: str | None = Query(default=None, max_length=40, description=f"received on or after: {_BOUND}"),
+    until: str | None = Query(
+        default=None, max_length=40, description=f"received before (a date: up to the end of that day): {_BOUND}"
+    ),
+    ctx: RouterContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> RoutingStatistics:
+    try:
+        window = parse_window(since, until)
+    except InvalidWindow as exc:
+        raise Problem(
+            422,
+            slug="validation",
+            detail="统计时间范围有误。",
+            errors=[
+                {
+                    "pointer": f"#/{exc.field}",
+                    "field": exc.field,
+                    "in": "query",
+                    "code": exc.code,
+                    "message": exc.message,
+                    "message_zh": exc.message_zh,
+                }
+            ],
+        ) from exc
+    async with uow:
+        return await routing_statistics(session=uow.session, window=window, as_of=ctx.clock.now())

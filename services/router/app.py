@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.router import db, reviews
-from services.router.api import router
+from services.router.api import router, statistics_router
 from services.router.classifier import Classifier
 from services.router.consumers import GROUP_ID, TOPICS, build_handlers
 from services.router.handlers import RouterContext
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *, ctx: RouterContext | None = 
     app.state.infra = infra
     app.state.ctx = ctx
     app.include_router(router)
+    app.include_router(statistics_router)
     return app
 
 

@@ -42,6 +42,7 @@ grievance = Table(
     Index("ix_grievance_phone_pseudonym", "phone_pseudonym"),
     Index("ix_grievance_id_card_pseudonym", "id_card_pseudonym"),
     Index("ix_grievance_street_area_received_at", "street", "area", "received_at"),
+    Index("ix_grievance_received_at", "received_at"),  # the statistics window (revision 0002)
 )
 
 routing_decision = Table(

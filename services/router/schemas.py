@@ -72,3 +72,65 @@ class ReviewDecisionRead(BaseModel):
     grievance_id: str
     revision: int
     decision: RoutingDecision
+
+
+# --- routing statistics (supervisors) -------------------------------------------------------
+
+
+class RepeatFigures(BaseModel):
+    grievances: int = Field(description="received in the window and linked to an earlier one of the same complainant")
+    rate: float | None = Field(description="repeats / received (重复件率); null when nothing was received")
+
+
+class GroupCaseFigures(BaseModel):
+    clusters: int = Field(description="distinct group cases (集体访) with a member received in the window")
+    grievances: int = Field(description="grievances received in the window that belong to a group case")
+
+
+class FirstDecisionFigures(BaseModel):
+    automatic: int = Field(description="first decision confident enough to be handed to the track at once")
+    to_review: int = Field(description="first decision sent to a reviewer")
+    automatic_share: float | None = Field(description="automatic / (automatic + to_review)")
+    awaiting_review: int = Field(description="of the window's grievances, those waiting for a reviewer now")
+
+
+class ReviewFigures(BaseModel):
+    requested: int = Field(description="review items of the window's grievances (a grievance may have several)")
+    pending: int
+    decided: int
+    superseded: int = Field(description="overtaken by a re-route before a reviewer decided")
+    track_changed: int = Field(description="decided with another track than the proposal")
+    area_changed: int = Field(description="decided with another responsibility area than the proposal")
+    track_or_area_changed: int
+    change_rate: float | None = Field(description="track_or_area_changed / decided")
+    by_reason: dict[str, int] = Field(description="items per reason: low_confidence, returned_by_department, reroute")
+
+
+class RerouteFigures(BaseModel):
+    decisions: int = Field(description="decisions after the first (revision > 1)")
+    grievances: int = Field(description="grievances decided more than once")
+    by_reason: dict[str, int] = Field(
+        description="decisions per cause: reviewer, or the handler's reason (returned_by_department 退单, "
+        "mediation_failed, mediation_refused, reopened, other)"
+    )
+
+
+class RoutingStatistics(BaseModel):
+    """Volumes of the grievances received in the window, and what routing has done with them since."""
+
+    since: datetime | None = Field(description="inclusive, Asia/Shanghai; null: from the beginning")
+    until: datetime | None = Field(description="exclusive, Asia/Shanghai; null: up to now")
+    time_zone: str
+    as_of: datetime
+    received: int = Field(description="grievances received in the window (by received_at)")
+    by_track: dict[str, int] = Field(description="current track (a grievance waiting for review: the proposal)")
+    by_petition_kind: dict[str, int] = Field(description="petitions only: suggestion, report, claim")
+    by_area: dict[str, int] = Field(description="all 15 responsibility areas, zeros included")
+    by_street: dict[str, int] = Field(description="the six streets and unknown")
+    by_channel: dict[str, int]
+    urgent: int = Field(description="grievances for which an urgent alert was raised")
+    repeats: RepeatFigures
+    group_cases: GroupCaseFigures
+    first_decision: FirstDecisionFigures
+    reviews: ReviewFigures
+    reroutes: RerouteFigures
