@@ -23,6 +23,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import Problem, problem_responses
+from shared.windows import checked_window, local_moment
 
 router = APIRouter()
 
@@ -131,7 +132,7 @@ async def request_review(
 @router.get(
     "/v1/statistics/satisfaction",
     response_model=SatisfactionStatistics,
-    responses=problem_responses(401, 403),
+    responses=problem_responses(401, 403, 422),
     summary="满意率, 重办 and 重复件 rates for a period (supervisor)",
     dependencies=[Depends(require_roles(Role.supervisor))],
 )
@@ -140,5 +141,6 @@ async def satisfaction(
     until: Annotated[datetime | None, Query(description="to (exclusive), RFC 3339")] = None,
     ctx: FeedbackContext = Depends(context),
 ) -> SatisfactionStatistics:
+    since, until = checked_window(local_moment(since), local_moment(until))
     async with ctx.infra.session_factory() as session:
         return await queries.satisfaction_statistics(session=session, since=since, until=until)

@@ -15,6 +15,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import problem_responses
+from shared.windows import checked_window
 
 router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 
@@ -34,4 +35,5 @@ async def on_time(
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> OnTimeStatistics:
     async with uow:
+        since, until = checked_window(since, until)
         return await on_time_statistics(uow=uow, ctx=ctx, since=since, until=until, department=department)

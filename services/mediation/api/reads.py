@@ -17,6 +17,7 @@ from services.mediation.schemas import CaseDetail, CaseSummary, RosterEntryRead,
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
 from shared.problems import problem_responses
+from shared.windows import checked_window
 
 router = APIRouter(prefix="/v1", tags=["mediation"])
 
@@ -76,6 +77,7 @@ async def statistics(
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> StatisticsRead:
     async with uow:
+        opened_from, opened_to = checked_window(opened_from, opened_to)
         return await queries.statistics(uow=uow, staff=staff, opened_from=opened_from, opened_to=opened_to)
 
 
