@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from services.intake import handlers
+from services.intake import handlers, records
 from services.intake.domain import ComplainantIdentity
 from services.intake.handlers import IntakeContext, Replay, SubmitGrievance
 from services.intake.schemas import (
@@ -123,7 +123,7 @@ async def get_grievance(
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> GrievanceRead:
     async with uow:
-        return await handlers.read_grievance(uow=uow, tracking_no=tracking_no, token=x_tracking_token or token)
+        return await records.read_grievance(uow=uow, tracking_no=tracking_no, token=x_tracking_token or token)
 
 
 @router.post(
@@ -150,7 +150,7 @@ async def register_grievance(
         else None
     )
     async with uow:
-        await handlers.audit(uow, staff, "register_grievance", None, {"channel": body.channel.value})
+        await records.audit(uow, staff, "register_grievance", None, {"channel": body.channel.value})
         result = await handlers.submit_grievance(
             uow=uow, ctx=ctx, command=_command(body, registered_by=staff.office), replay=replay
         )
@@ -169,7 +169,7 @@ async def staff_get_grievance(
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> GrievanceRead:
     async with uow:
-        return await handlers.read_grievance_for_staff(uow=uow, tracking_no=tracking_no, staff=staff)
+        return await records.read_grievance_for_staff(uow=uow, tracking_no=tracking_no, staff=staff)
 
 
 class ContactAccess(BaseModel):
@@ -190,7 +190,7 @@ async def staff_read_contact(
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> ContactRead:
     async with uow:
-        return await handlers.read_contact(uow=uow, ctx=ctx, tracking_no=tracking_no, staff=staff, purpose=body.purpose)
+        return await records.read_contact(uow=uow, ctx=ctx, tracking_no=tracking_no, staff=staff, purpose=body.purpose)
 
 
 @router.post(

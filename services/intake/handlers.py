@@ -10,7 +10,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -25,19 +25,14 @@ from services.intake.domain import (
     tracking_number,
 )
 from services.intake.schemas import (
-    AddressOut,
-    ComplainantOut,
-    ContactRead,
     GrievanceAccepted,
-    GrievanceRead,
 )
 from services.intake.settings import Settings
-from shared.auth import StaffPrincipal
 from shared.clock import Clock
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import GrievanceReceived, GrievanceStatusChanged
 from shared.events.vocabulary import Channel, Status
-from shared.pii import FieldCipher, mask_id_card, mask_mobile, mask_name, token_hash, tokens_match
+from shared.pii import FieldCipher, mask_id_card, mask_mobile, mask_name, token_hash
 from shared.problems import Problem
 
 # Built once: statements with bound parameters compile once and hit SQLAlchemy's cache.
@@ -272,102 +267,3 @@ async def _refuse_known_external_ref(uow: UnitOfWork, command: SubmitGrievance) 
         raise Problem(
             409, slug="duplicate-external-case", detail=f"该案件已登记，编号 {existing}。", tracking_no=existing
         )
-
-
-async def read_grievance(*, uow: UnitOfWork, tracking_no: str, token: str | None) -> GrievanceRead:
-    """The record as filed, for a citizen holding the tracking token; 404 for anything else."""
-    g, c = db.grievance, db.complainant
-    row = (
-        await uow.session.execute(
-            select(g, c.c.name_masked, c.c.mobile_masked, c.c.id_card_masked, c.c.anonymous)
-            .join(c, c.c.grievance_id == g.c.id)
-            .where(g.c.tracking_no == tracking_no)
-        )
-    ).first()
-    # Same answer for "no such number" and "wrong token": the number alone reveals nothing.
-    if row is None or not token or not tokens_match(token, row.tracking_token_hash):
-        raise Problem(404, slug="grievance-not-found", detail="未找到该编号的诉求，或查询码不正确。")
-    return _as_read(row)
-
-
-async def read_grievance_for_staff(*, uow: UnitOfWork, tracking_no: str, staff: StaffPrincipal) -> GrievanceRead:
-    g, c = db.grievance, db.complainant
-    row = (
-        await uow.session.execute(
-            select(g, c.c.name_masked, c.c.mobile_masked, c.c.id_card_masked, c.c.anonymous)
-            .join(c, c.c.grievance_id == g.c.id)
-            .where(g.c.tracking_no == tracking_no)
-        )
-    ).first()
-    if row is None:
-        raise Problem(404, slug="grievance-not-found", detail="未找到该编号的诉求。")
-    await audit(uow, staff, "read_grievance", row.id, {"tracking_no": tracking_no})
-    await uow.commit()
-    return _as_read(row)
-
-
-def _as_read(row: Any) -> GrievanceRead:
-    return GrievanceRead(
-        grievance_id=row.id,
-        tracking_no=row.tracking_no,
-        channel=Channel(row.channel),
-        received_at=row.received_at,
-        title=row.title,
-        content=row.content,
-        address=AddressOut(street=row.street, community=row.community, detail=row.address_detail),
-        respondent=row.respondent,
-        desired_outcome=row.desired_outcome,
-        attachments=list(row.attachments),
-        complainant=ComplainantOut(
-            name_masked=row.name_masked,
-            mobile_masked=row.mobile_masked,
-            id_card_masked=row.id_card_masked,
-            anonymous=row.anonymous,
-        ),
-    )
-
-
-async def read_contact(
-    *, uow: UnitOfWork, ctx: IntakeContext, tracking_no: str, staff: StaffPrincipal, purpose: str
-) -> ContactRead:
-    """Decrypt the contact data for a call-back (回访); the purpose goes to the audit log."""
-    g, c = db.grievance, db.complainant
-    row = (
-        await uow.session.execute(
-            select(g.c.id, c.c.name_encrypted, c.c.mobile_encrypted, c.c.id_card_encrypted)
-            .join(c, c.c.grievance_id == g.c.id)
-            .where(g.c.tracking_no == tracking_no)
-        )
-    ).first()
-    if row is None:
-        raise Problem(404, slug="grievance-not-found", detail="未找到该编号的诉求。")
-    await audit(uow, staff, "read_contact", row.id, {"tracking_no": tracking_no, "purpose": purpose})
-    await uow.commit()
-    cipher = ctx.cipher
-    return ContactRead(
-        tracking_no=tracking_no,
-        name=cipher.decrypt(row.name_encrypted, field="name"),
-        mobile=cipher.decrypt(row.mobile_encrypted, field="mobile"),
-        id_card=cipher.decrypt(row.id_card_encrypted, field="id_card") if row.id_card_encrypted else None,
-    )
-
-
-async def audit(
-    uow: UnitOfWork,
-    staff: StaffPrincipal,
-    action: str,
-    grievance_id: str | None,
-    detail: dict[str, Any],
-    at: datetime | None = None,
-) -> None:
-    values: dict[str, Any] = {
-        "actor": staff.subject,
-        "role": staff.role.value,
-        "department": staff.department,
-        "action": action,
-        "grievance_id": grievance_id,
-        "detail": detail,
-    }
-    if at is not None:
-        values["at"] = at
-    await uow.session.execute(insert(db.audit_log).values(**values))
