@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.db.uow import UnitOfWork
 from shared.logging import correlation_scope
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, metrics_endpoint
 from shared.problems import PROBLEM_JSON, install_problem_handlers
@@ -176,3 +177,18 @@ def create_service_app(
 
 async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
+
+
+async def unit_of_work(request: Request) -> UnitOfWork:
+    """FastAPI dependency: a fresh unit of work of the app's service schema (not yet begun)."""
+    uow: UnitOfWork = request.app.state.infra.uow()
+    return uow
+
+
+def rate_limit(name: str) -> Any:
+    """FastAPI dependency applying the app's named limit (``app.state.rate_limits[name]``)."""
+
+    async def dependency(request: Request) -> None:
+        await request.app.state.rate_limits[name](request)
+
+    return Depends(dependency)

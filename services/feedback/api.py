@@ -4,7 +4,7 @@ statistics. Translates HTTP to the use cases, nothing else."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 
@@ -23,6 +23,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import Problem, problem_responses
+from shared.web import rate_limit, unit_of_work
 from shared.windows import checked_window, local_moment
 
 router = APIRouter()
@@ -30,21 +31,9 @@ router = APIRouter()
 TrackingNo = Annotated[str, Path(min_length=1, max_length=40, description="查询编号, e.g. GM-20261126-000123")]
 
 
-def context(request: Request) -> FeedbackContext:
+async def context(request: Request) -> FeedbackContext:
     ctx: FeedbackContext = request.app.state.ctx
     return ctx
-
-
-def unit_of_work(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.app.state.infra.uow()
-    return uow
-
-
-def rate_limit(name: str) -> Any:
-    async def dependency(request: Request) -> None:
-        await request.app.state.rate_limits[name](request)
-
-    return Depends(dependency)
 
 
 def tracking_token(

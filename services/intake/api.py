@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +25,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Channel, Role
 from shared.problems import Problem, problem_responses
+from shared.web import rate_limit, unit_of_work
 from shared.webhooks import WebhookVerificationError, verify
 
 router = APIRouter()
@@ -43,18 +44,6 @@ IdempotencyKey = Annotated[
 async def context(request: Request) -> IntakeContext:
     ctx: IntakeContext = request.app.state.ctx
     return ctx
-
-
-async def unit_of_work(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.app.state.infra.uow()
-    return uow
-
-
-def rate_limit(name: str) -> Any:
-    async def dependency(request: Request) -> None:
-        await request.app.state.rate_limits[name](request)
-
-    return Depends(dependency)
 
 
 def _command(body: GrievanceCreate, *, registered_by: str | None = None) -> SubmitGrievance:

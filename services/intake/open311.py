@@ -22,6 +22,7 @@ from services.intake.schemas import Mobile
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Area, Channel, Street
 from shared.problems import Problem, problem_responses
+from shared.web import unit_of_work
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
@@ -121,11 +122,6 @@ async def _context(request: Request) -> IntakeContext:
     return ctx
 
 
-async def _uow(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.app.state.infra.uow()
-    return uow
-
-
 @router.post(
     "/requests.json",
     responses=problem_responses(415, 422),
@@ -135,7 +131,7 @@ async def create_request(
     request: Request,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
     ctx: IntakeContext = Depends(_context),
-    uow: UnitOfWork = Depends(_uow),
+    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         raise Problem(415, detail="Open311 请求须为 application/x-www-form-urlencoded。")

@@ -24,6 +24,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Area, Role, Street, Track
 from shared.problems import Problem, problem_responses
+from shared.web import unit_of_work
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 statistics_router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
@@ -32,14 +33,9 @@ Supervisor = Annotated[StaffPrincipal, Depends(require_roles(Role.supervisor))]
 _BOUND = "a date (2026-11-01, a whole day in Asia/Shanghai) or an ISO 8601 date-time (2026-11-01T08:00:00+08:00)"
 
 
-def context(request: Request) -> RouterContext:
+async def context(request: Request) -> RouterContext:
     ctx: RouterContext = request.app.state.ctx
     return ctx
-
-
-def unit_of_work(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.app.state.infra.uow()
-    return uow
 
 
 @router.get("", response_model=ReviewPage, responses=problem_responses(401, 403, 422), summary="Review queue")

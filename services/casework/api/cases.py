@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from services.casework.api.deps import IdempotencyKey, context, problems, unit_of_work
+from services.casework.api.deps import IdempotencyKey, context, problems
 from services.casework.handlers import actions, queries
 from services.casework.handlers import commands as c
 from services.casework.handlers.context import CaseworkContext
@@ -30,6 +30,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import problem_responses
+from shared.web import unit_of_work
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Header, Request
 
 from services.casework.domain.states import CaseError, IllegalTransition, NotPermitted, RuleViolation, WindowClosed
 from services.casework.handlers.actions import CaseNotFound, IdempotencyConflict
 from services.casework.handlers.context import CaseworkContext
-from shared.db.uow import UnitOfWork
 from shared.problems import Problem
 
 IdempotencyKey = Annotated[
@@ -32,21 +31,9 @@ _STATUS_OF_ERROR: dict[type[CaseError], int] = {
 }
 
 
-def context(request: Request) -> CaseworkContext:
+async def context(request: Request) -> CaseworkContext:
     ctx: CaseworkContext = request.app.state.ctx
     return ctx
-
-
-def unit_of_work(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.app.state.infra.uow()
-    return uow
-
-
-def rate_limit(name: str) -> Any:
-    async def dependency(request: Request) -> None:
-        await request.app.state.rate_limits[name](request)
-
-    return Depends(dependency)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import HTMLResponse, Response
 
-from services.casework.api.deps import context, problems, rate_limit, unit_of_work
+from services.casework.api.deps import context, problems
 from services.casework.domain.access import may_read_documents
 from services.casework.handlers import queries
 from services.casework.handlers.actions import documents_of, find_case
@@ -19,6 +19,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import problem_responses
+from shared.web import rate_limit, unit_of_work
 
 router = APIRouter(tags=["documents"])
 reader = require_roles(Role.department_officer, Role.supervisor)

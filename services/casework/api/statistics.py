@@ -6,7 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query
 
-from services.casework.api.deps import context, unit_of_work
+from services.casework.api.deps import context
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.statistics import on_time_statistics
 from services.casework.schemas import OnTimeStatistics
@@ -15,6 +15,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import problem_responses
+from shared.web import unit_of_work
 from shared.windows import checked_window
 
 router = APIRouter(prefix="/v1/statistics", tags=["statistics"])

@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
 
-from services.feedback.api import TrackingNo, context, rate_limit, tracking_token
+from services.feedback.api import TrackingNo, context, tracking_token
 from services.feedback.context import FeedbackContext
 from services.feedback.schemas import TimelineEntryRead
 from services.feedback.stream.hub import StreamRefused
 from services.feedback.stream.response import READ_BATCH, EventStreamResponse, StatusStream
 from services.feedback.timeline import entries_after, grievance_for_citizen
 from shared.problems import Problem, problem_responses
+from shared.web import rate_limit
 
 router = APIRouter()
 

@@ -10,7 +10,7 @@ import uuid
 
 from fastapi import APIRouter, Depends, Path
 
-from services.mediation.api.deps import context, mediator, supervisor, unit_of_work
+from services.mediation.api.deps import context, mediator, supervisor
 from services.mediation.domain.outcomes import PartyEntry
 from services.mediation.handlers import failure, outcomes, progress, queries, staffing
 from services.mediation.handlers.access import not_found
@@ -34,6 +34,7 @@ from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Track
 from shared.problems import problem_responses
+from shared.web import unit_of_work
 
 router = APIRouter(prefix="/v1/mediations/{case_id}", tags=["mediation"])
 COMMAND_PROBLEMS = problem_responses(401, 403, 404, 409, 422)

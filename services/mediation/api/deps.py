@@ -6,16 +6,10 @@ from fastapi import Request
 
 from services.mediation.handlers.context import MediationContext
 from shared.auth.dependencies import require_roles
-from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 
 
-def unit_of_work(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.app.state.infra.uow()
-    return uow
-
-
-def context(request: Request) -> MediationContext:
+async def context(request: Request) -> MediationContext:
     ctx: MediationContext = request.app.state.ctx
     return ctx
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
 
-from services.mediation.api.deps import context, reader, supervisor, unit_of_work
+from services.mediation.api.deps import context, reader, supervisor
 from services.mediation.domain.vocabulary import State
 from services.mediation.handlers import queries
 from services.mediation.handlers.context import MediationContext
@@ -17,6 +17,7 @@ from services.mediation.schemas import CaseDetail, CaseSummary, RosterEntryRead,
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
 from shared.problems import problem_responses
+from shared.web import unit_of_work
 from shared.windows import checked_window
 
 router = APIRouter(prefix="/v1", tags=["mediation"])
