@@ -1,10 +1,12 @@
-"""Classifications per second of the batch CLI on one core (goal: at least 2,000/s).
+"""Classifications per second of the batch CLI on one core (goal: at least 3,000/s).
 
     .venv/bin/python bench/router_cli_speed.py [--records 20000]
 
 Feeds corpus texts (cycled, with fresh ids) to ``python -m services.router.classify`` pinned to
-CPU 0 with taskset when available, and prints the wall-clock rate including start-up and the
-CLI's own rate for the classification loop (model load excluded).
+CPU 0 with taskset when available, and prints the wall-clock rate including start-up, the CLI's
+own rate for the classification loop (model load excluded), and that loop's rate per CPU-second
+of the process: on a shared machine the wall clock measures the other processes too, the CPU
+time only this one (the goal is per core).
 """
 
 from __future__ import annotations
@@ -50,9 +52,11 @@ def main() -> None:
         path.unlink()
     lines = done.stdout.count("\n")
     stats = re.search(r"\((\d+)/s\)", done.stderr)
+    cpu = re.search(r"\((\d+)/CPU-s\)", done.stderr)
     print(f"records: {lines}, one core: {'yes' if command[0] == 'taskset' else 'no (taskset missing)'}")
     print(f"wall clock incl. start-up: {elapsed:.2f}s, {lines / elapsed:.0f} classifications/s")
-    print(f"classification loop: {stats.group(1) if stats else '?'} classifications/s  ({done.stderr.strip()})")
+    print(f"classification loop: {stats.group(1) if stats else '?'} classifications/s")
+    print(f"per CPU-second of the CLI process: {cpu.group(1) if cpu else '?'} classifications  ({done.stderr.strip()})")
 
 
 if __name__ == "__main__":

@@ -22,11 +22,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from services.router.training.artifact import ensure_artifact
 from services.router.training.corpus import load_corpus
 from shared.events.contracts import ComplainantView, GrievanceReceived
-from shared.events.envelope import CloudEvent, to_kafka
+from shared.events.envelope import CloudEvent, service_source, to_kafka
 from shared.events.topics import GRIEVANCE_RECEIVED, GRIEVANCE_ROUTED
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.support.kafka import connection
 from tests.support.namespace import create_namespace, drop_namespace
 from tests.support.processes import ServiceProcess, free_port
 
@@ -44,14 +45,14 @@ def events(count: int) -> list[CloudEvent]:
             received_at=datetime.now(UTC), title=r.title, content=r.text, street=STREETS[i % len(STREETS)],
             complainant=ComplainantView(name_masked="张*", phone_pseudonym=uuid.uuid4().hex),
         )  # fmt: skip
-        made.append(CloudEvent(type=payload.event_type, source="/bench", subject=gid,
+        made.append(CloudEvent(type=payload.event_type, source=service_source("intake"), subject=gid,
                                data=payload.model_dump(mode="json")))  # fmt: skip
     return made
 
 
 async def count_routed(bootstrap: str, topic: str, wanted: int, timeout: float) -> tuple[int, float, float]:
     """How many routed events arrived, when the first and when the last of them was seen."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+    consumer = AIOKafkaConsumer(topic, **connection(bootstrap), auto_offset_reset="earliest",
                                 enable_auto_commit=False)  # fmt: skip
     await consumer.start()
     seen = 0
@@ -87,7 +88,7 @@ async def main() -> None:
             process.start()
         await asyncio.sleep(8)  # model load and group join
         batch = events(args.events)
-        producer = AIOKafkaProducer(bootstrap_servers=namespace.bootstrap, acks="all", enable_idempotence=True,
+        producer = AIOKafkaProducer(**connection(namespace.bootstrap), acks="all", enable_idempotence=True,
                                     linger_ms=5)  # fmt: skip
         await producer.start()
         started = time.perf_counter()

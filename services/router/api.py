@@ -24,7 +24,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Area, Role, Street, Track
 from shared.problems import Problem, problem_responses
-from shared.web import unit_of_work
+from shared.web import MAX_OFFSET, unit_of_work
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 statistics_router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
@@ -45,10 +45,11 @@ async def list_reviews(
     status: ReviewStatus = "pending",
     track: Track | None = Query(default=None, description="proposed track"),
     area: Area | None = Query(default=None, description="proposed area"),
+    category: str | None = Query(default=None, max_length=40, description="proposed category (二级分类)"),
     street: Street | None = None,
     urgent: bool | None = None,
-    limit: int = Query(default=20, ge=1),
-    offset: int = Query(default=0, ge=0),
+    limit: int = Query(default=20, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> ReviewPage:
     limit = min(limit, request.app.state.settings.reviews_page_max)
@@ -58,6 +59,7 @@ async def list_reviews(
             status=status,
             track=track,
             area=area.value if area else None,
+            category=category,
             street=street,
             urgent=urgent,
             limit=limit,

@@ -3,15 +3,18 @@
     python -m services.router.classify < in.jsonl > out.jsonl
 
 Each input line ``{"id", "title", "text"}`` (optionally ``"street"``); each output line
-``{"id", "track", "petition_kind", "area", "departments": {"lead", "co"}, "urgent", "confidence",
-"reasons"}``. Lines are read and classified in batches (the features are computed once per batch).
-A line that is not valid input is reported on stderr and skipped; the exit status is then 1.
+``{"id", "track", "petition_kind", "area", "category", "category_probability", "item",
+"departments": {"lead", "co"}, "urgent", "confidence", "model_version", "reasons"}``. Lines are
+read and classified in batches (the features are computed once per batch). A line that is not
+valid input is reported on stderr and skipped; the exit status is then 1. Stdout carries only the
+JSON lines, also on a first run that trains the model (training reports on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from collections.abc import Iterator
@@ -32,9 +35,13 @@ def output(record_id: Any, result: Classification) -> dict[str, Any]:
         "track": result.track.value,
         "petition_kind": result.petition_kind.value if result.petition_kind else None,
         "area": result.area.value,
+        "category": result.category,
+        "category_probability": result.category_probability,
+        "item": result.item,
         "departments": {"lead": result.departments.lead, "co": list(result.departments.co)},
         "urgent": result.urgent,
         "confidence": result.confidence,
+        "model_version": result.model_version,
         "reasons": [e.as_dict() for e in result.reasons],
     }
 
@@ -90,15 +97,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="trained artifact (default: the packaged one)")
     parser.add_argument("--stats", action="store_true", help="print records per second on stderr")
     args = parser.parse_args(argv)
+    # Whatever a library reports while the model loads or trains goes to stderr, never into the JSONL.
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     loaded = time.perf_counter()
     classifier = Classifier.load(ensure_artifact(args.model))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     written, invalid = run(sys.stdin, sys.stdout, sys.stderr, classifier)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if args.stats:
         rate = written / elapsed if elapsed > 0 else 0.0
+        # CPU seconds of this process: the rate per core, whatever else the machine is running
+        cpu_rate = written / cpu if cpu > 0 else 0.0
         print(
-            f"classified {written} in {elapsed:.2f}s ({rate:.0f}/s), model load {started - loaded:.2f}s",
+            f"classified {written} in {elapsed:.2f}s ({rate:.0f}/s), {cpu:.2f} CPU-s ({cpu_rate:.0f}/CPU-s), "
+            f"model load {started - loaded:.2f}s",
             file=sys.stderr,
         )
     return 1 if invalid else 0

@@ -33,6 +33,9 @@ grievance = Table(
     Column("revision", Integer, nullable=False),
     Column("track", Text, nullable=False),
     Column("area", Text, nullable=False),
+    Column("category", Text, comment="二级分类 within area (taxonomy.tsv); null before revision 0003"),
+    Column("item", Text, comment="三级分类 within category, only when confident"),
+    Column("model_version", Text, comment="classifier model behind the decision"),
     Column("decision", JSONB, nullable=False),
     Column("repeat_of", Text),
     Column("cluster_id", Text),
@@ -43,6 +46,18 @@ grievance = Table(
     Index("ix_grievance_id_card_pseudonym", "id_card_pseudonym"),
     Index("ix_grievance_street_area_received_at", "street", "area", "received_at"),
     Index("ix_grievance_received_at", "received_at"),  # the statistics window (revision 0002)
+    Index("ix_grievance_area_category", "area", "category"),  # statistics by category (revision 0003)
+)
+
+# A pseudonym rotation (grievance.pseudonym.v1) read before its grievance was routed (revision 0004).
+pending_pseudonym_rotation = Table(
+    "pending_pseudonym_rotation",
+    metadata,
+    Column("grievance_id", Text, primary_key=True),
+    Column("key_id", Text, nullable=False),
+    Column("phone_pseudonym", Text),
+    Column("id_card_pseudonym", Text),
+    Column("rotated_at", DateTime(timezone=True), nullable=False),
 )
 
 routing_decision = Table(
@@ -53,6 +68,8 @@ routing_decision = Table(
     Column("revision", Integer, nullable=False),
     Column("decided_by", Text, nullable=False),
     Column("decision", JSONB, nullable=False),
+    Column("category", Text, comment="二级分类 within area (taxonomy.tsv); null before revision 0003"),
+    Column("model_version", Text, comment="classifier model behind the decision"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("uq_routing_decision_grievance_id_revision", "grievance_id", "revision", unique=True),
 )
@@ -94,6 +111,8 @@ labelled_example = Table(
     Column("track", Text, nullable=False),
     Column("petition_kind", Text),
     Column("area", Text, nullable=False),
+    Column("category", Text, comment="二级分类 within area (taxonomy.tsv); null before revision 0003"),
+    Column("item", Text, comment="三级分类 within category, only when confident"),
     Column("urgent", Boolean, nullable=False),
     Column("labelled_by", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

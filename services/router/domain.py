@@ -90,7 +90,12 @@ def handling_summary(decision: RoutingDecision, names: dict[str, str]) -> str:
             f"请按法律程序主张权利，办理进展将及时告知您。"
         )
     if decision.track is Track.mediation:
-        return f"您的诉求已分类为矛盾纠纷，将由{lead}组织调解{co_text}。调解遵循自愿原则，调解人员将与您联系约定时间。"
+        # Who mediates (a street committee, a department, the court) is mediation's decision, told
+        # in its own "mediation opened" message; naming the area's lead here would contradict it.
+        return (
+            "您的诉求已分类为矛盾纠纷调解事项，将转交调解组织依法调解。"
+            "调解遵循自愿原则，调解组织将与您联系，征询您的意见并约定时间。"
+        )
     kind = KIND_ZH[decision.petition_kind] if decision.petition_kind else "申诉求决"
     if decision.petition_kind is not None and decision.petition_kind.value == "report":
         return f"您的检举控告已转送{lead}依规依纪依法处理，您的身份和材料将严格保密。"
@@ -100,11 +105,19 @@ def handling_summary(decision: RoutingDecision, names: dict[str, str]) -> str:
     )
 
 
+def taxonomy_text(decision: RoutingDecision) -> str:
+    """What the citizen reads of the classification: "已归类为：area / category" (nothing before the
+    taxonomy). It names the kind of matter, never who handles it, so it fits every track."""
+    if not decision.category:
+        return ""
+    return f"已归类为：{decision.area.value} / {decision.category}。"
+
+
 def classified_message(
     decision: RoutingDecision, names: dict[str, str], *, repeat_tracking_no: str | None, reviewed: bool
 ) -> str:
     prefix = "经工作人员审核，" if reviewed else ""
-    message = prefix + handling_summary(decision, names)
+    message = prefix + handling_summary(decision, names) + taxonomy_text(decision)
     if repeat_tracking_no:
         message += f"该诉求与您此前提交的 {repeat_tracking_no} 反映的是同一事项，已关联合并办理。"
     return message
@@ -122,9 +135,9 @@ def urgent_message(signals: Sequence[str]) -> str:
 def reroute_message(reason: str, decision: RoutingDecision, names: dict[str, str]) -> str:
     if reason in ("mediation_failed", "mediation_refused"):
         opening = "调解未能达成协议，" if reason == "mediation_failed" else "因有当事人不同意调解，"
+        # No article here: the basis depends on the mediation type (people's, administrative,
+        # judicial), which only mediation knows and cites in its own termination message.
         return (
-            opening
-            + "依照《人民调解法》第二十六条，您可以依法通过其他途径维护权利。"
-            + handling_summary(decision, names)
+            opening + "您可以依法通过其他途径维护权利。" + handling_summary(decision, names) + taxonomy_text(decision)
         )
-    return "您的诉求已重新分派。" + handling_summary(decision, names)
+    return "您的诉求已重新分派。" + handling_summary(decision, names) + taxonomy_text(decision)

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from services.router import domain, metrics, repository
+from services.router import domain, metrics, pseudonyms, repository
 from services.router.classifier import Classification, Classifier, Constraints, GrievanceText
 from services.router.publishing import Publication, publish_decision
 from services.router.settings import Settings
@@ -57,6 +57,9 @@ def to_decision(
         reasons=[*extra, *(e.to_reason() for e in result.reasons)],
         needs_review=force_review or confidence < threshold,
         decided_by=decided_by,
+        category=result.category or None,
+        item=result.item,
+        model_version=result.model_version or None,
     )
 
 
@@ -64,13 +67,19 @@ async def route_received(*, uow: UnitOfWork, ctx: RouterContext, received: Griev
     """First decision for a grievance; None when it was routed before (a redelivered event)."""
     if await repository.get_grievance(uow.session, received.grievance_id) is not None:
         return None
-    pseudonym = received.complainant.phone_pseudonym or received.complainant.id_card_pseudonym
-    keys = [f"router:complainant:{pseudonym}"] if pseudonym else []
+    # While a pseudonym key rotates, the complainant may be stored under more than one pseudonym;
+    # the grievance's own lock orders this with a rotation of it read at the same time.
+    await repository.lock(uow.session, [pseudonyms.grievance_lock(received.grievance_id)])
+    pending = await repository.take_pending_rotation(uow.session, received.grievance_id)
+    phones, id_cards = pseudonyms.matching_pseudonyms(received, pending)
+    if pending is not None:
+        received = pseudonyms.rotated_received(received, pending.phone_pseudonym, pending.id_card_pseudonym)
+    keys = [f"router:complainant:{p}" for p in phones or id_cards]
     keys += [f"router:street:{received.street}"] if received.street else []
     await repository.lock(uow.session, keys)
     result = ctx.classifier.classify(GrievanceText(received.title, received.content, received.street))
     decision = to_decision(result, threshold=ctx.settings.review_threshold)
-    repeat = await _find_repeat(uow, ctx, received, result)
+    repeat = await _find_repeat(uow, ctx, received, result, phones, id_cards)
     cluster_id, cluster_reason = await _find_cluster(uow, ctx, received, result.area.value)
     updates: dict[str, object] = {}
     if repeat is not None:
@@ -103,13 +112,18 @@ async def route_received(*, uow: UnitOfWork, ctx: RouterContext, received: Griev
 
 
 async def _find_repeat(
-    uow: UnitOfWork, ctx: RouterContext, received: GrievanceReceived, result: Classification
+    uow: UnitOfWork,
+    ctx: RouterContext,
+    received: GrievanceReceived,
+    result: Classification,
+    phones: list[str],
+    id_cards: list[str],
 ) -> domain.Match | None:
     window = timedelta(days=ctx.settings.repeat_window_days)
     earlier = await repository.earlier_of_complainant(
         uow.session,
-        phone=received.complainant.phone_pseudonym,
-        id_card=received.complainant.id_card_pseudonym,
+        phones=phones,
+        id_cards=id_cards,
         before=received.received_at,
         since=received.received_at - window,
         exclude=received.grievance_id,
@@ -205,6 +219,9 @@ async def reroute(*, uow: UnitOfWork, ctx: RouterContext, request: RerouteReques
         revision=revision,
         track=decision.track.value,
         area=decision.area.value,
+        category=decision.category,
+        item=decision.item,
+        model_version=decision.model_version,
         decision=decision.model_dump(mode="json"),
         excluded_departments=sorted(excluded),
     )

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from services.router import domain, repository
+from shared import statutory
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import (
     EventPayload,
@@ -73,7 +73,7 @@ async def publish_decision(
             message_zh=message,
             detail={"revision": revision, **detail},
             actor=domain.BUREAU,
-            due_at=received.received_at + timedelta(days=ASSIGN_DAYS) if value is Status.under_review else None,
+            due_at=statutory.due_at(received.received_at, ASSIGN_DAYS) if value is Status.under_review else None,
             occurred_at=now,
         )
 
@@ -85,6 +85,7 @@ async def publish_decision(
                 signals=decision.urgent_signals,
                 street=received.street,
                 area=decision.area,
+                category=decision.category,
                 lead_department=decision.departments.lead,
                 summary=f"{received.title}：{received.content[:120]}",
                 raised_at=now,
@@ -136,6 +137,8 @@ async def publish_decision(
             message,
             track=decision.track.value,
             area=decision.area.value,
+            category=decision.category,
+            item=decision.item,
             lead=decision.departments.lead,
             co=decision.departments.co,
         )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.router import db
 from services.router.domain import Earlier
-from shared.events.contracts import GrievanceReceived, RoutingDecision
+from shared.events.contracts import ComplainantPseudonymsRotated, GrievanceReceived, RoutingDecision
 
 
 async def lock(session: AsyncSession, keys: list[str]) -> None:
@@ -45,6 +46,9 @@ async def add_grievance(session: AsyncSession, received: GrievanceReceived, deci
             revision=1,
             track=decision.track.value,
             area=decision.area.value,
+            category=decision.category,
+            item=decision.item,
+            model_version=decision.model_version,
             decision=decision.model_dump(mode="json"),
             repeat_of=decision.repeat_of,
             cluster_id=decision.cluster_id,
@@ -75,6 +79,8 @@ async def record_decision(session: AsyncSession, grievance_id: str, revision: in
             revision=revision,
             decided_by=decision.decided_by,
             decision=decision.model_dump(mode="json"),
+            category=decision.category,
+            model_version=decision.model_version,
         )
     )
 
@@ -100,10 +106,17 @@ def _earlier(row: Row[Any]) -> Earlier:
 
 
 async def earlier_of_complainant(
-    session: AsyncSession, *, phone: str | None, id_card: str | None, before: datetime, since: datetime, exclude: str
+    session: AsyncSession,
+    *,
+    phones: Sequence[str],
+    id_cards: Sequence[str],
+    before: datetime,
+    since: datetime,
+    exclude: str,
 ) -> list[Earlier]:
+    """The complainant's earlier grievances; several pseudonyms each while a pseudonym key rotates."""
     g = db.grievance
-    who = [c == v for c, v in ((g.c.phone_pseudonym, phone), (g.c.id_card_pseudonym, id_card)) if v]
+    who = [c.in_(values) for c, values in ((g.c.phone_pseudonym, phones), (g.c.id_card_pseudonym, id_cards)) if values]
     if not who:
         return []
     query = (
@@ -183,3 +196,23 @@ async def pending_reviews(session: AsyncSession) -> int:
     r = db.review_item
     count = await session.scalar(select(func.count()).select_from(r).where(r.c.status == "pending"))
     return int(count or 0)
+
+
+async def take_pending_rotation(session: AsyncSession, grievance_id: str) -> Row[Any] | None:
+    """A pseudonym rotation that arrived before the grievance, removed as it is applied."""
+    p = db.pending_pseudonym_rotation
+    statement = delete(p).where(p.c.grievance_id == grievance_id).returning(p)
+    return (await session.execute(statement)).first()
+
+
+async def keep_pending_rotation(session: AsyncSession, rotated: ComplainantPseudonymsRotated) -> None:
+    """Remember a rotation for a grievance not routed yet; a later rotation replaces it."""
+    p = db.pending_pseudonym_rotation
+    values = {
+        "key_id": rotated.key_id,
+        "phone_pseudonym": rotated.phone_pseudonym,
+        "id_card_pseudonym": rotated.id_card_pseudonym,
+        "rotated_at": rotated.rotated_at,
+    }
+    statement = pg_insert(p).values(grievance_id=rotated.grievance_id, **values)
+    await session.execute(statement.on_conflict_do_update(index_elements=[p.c.grievance_id], set_=values))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from services.router import db, metrics, repository
+from services.router.classifier.taxonomy import load_taxonomy
 from services.router.handlers import RouterContext
 from services.router.publishing import publish_decision
 from services.router.schemas import ReviewDecisionCreate, ReviewDecisionRead, ReviewDetail, ReviewPage, ReviewSummary
@@ -44,6 +45,7 @@ def _summary(row: Any) -> dict[str, Any]:
         "status": row.status,
         "proposed_track": proposed.track,
         "proposed_area": proposed.area,
+        "proposed_category": proposed.category,
         "confidence": row.confidence,
         "urgent": row.urgent,
         "created_at": row.created_at,
@@ -60,6 +62,7 @@ async def list_reviews(
     urgent: bool | None,
     limit: int,
     offset: int,
+    category: str | None = None,
 ) -> ReviewPage:
     r, g = db.review_item, db.grievance
     conditions = [r.c.status == status]
@@ -67,6 +70,8 @@ async def list_reviews(
         conditions.append(r.c.proposed["track"].astext == track.value)
     if area is not None:
         conditions.append(r.c.proposed["area"].astext == area)
+    if category is not None:
+        conditions.append(r.c.proposed["category"].astext == category)
     if street is not None:
         conditions.append(g.c.street == street.value)
     if urgent is not None:
@@ -128,7 +133,8 @@ async def decide(
     received = GrievanceReceived.model_validate(grievance.received)
     proposed = RoutingDecision.model_validate(row.proposed)
     kind = _checked_kind(command)
-    departments = _departments(ctx, command, kind, received, frozenset(grievance.excluded_departments))
+    category, item = checked_category(command, proposed)
+    departments = _departments(ctx, command, kind, received, frozenset(grievance.excluded_departments), category, item)
     decision = RoutingDecision(
         track=command.track,
         petition_kind=kind,
@@ -145,6 +151,10 @@ async def decide(
         ],
         needs_review=False,
         decided_by="reviewer",
+        category=category,
+        item=item,
+        # the model whose proposal the reviewer decided on: what the correction teaches
+        model_version=proposed.model_version,
     )
     now = ctx.clock.now()
     revision = grievance.revision + 1
@@ -166,6 +176,9 @@ async def decide(
         revision=revision,
         track=decision.track.value,
         area=decision.area.value,
+        category=category,
+        item=item,
+        model_version=decision.model_version,
         decision=decision.model_dump(mode="json"),
     )
     await repository.record_decision(uow.session, row.grievance_id, revision, decision)
@@ -178,6 +191,8 @@ async def decide(
             track=decision.track.value,
             petition_kind=kind.value if kind else None,
             area=decision.area.value,
+            category=category,
+            item=item,
             urgent=decision.urgent,
             labelled_by=staff.subject,
         )
@@ -192,6 +207,8 @@ async def decide(
                 "review_id": review_id,
                 "track": decision.track.value,
                 "area": decision.area.value,
+                "category": category,
+                "item": item,
                 "lead": departments.lead,
                 "co": departments.co,
             },
@@ -221,12 +238,36 @@ def _checked_kind(command: ReviewDecisionCreate) -> PetitionKind | None:
     return None
 
 
+def checked_category(command: ReviewDecisionCreate, proposed: RoutingDecision) -> tuple[str | None, str | None]:
+    """The decided category and item, checked against the taxonomy for the decided area.
+
+    Without a category the proposal's is kept when the area is unchanged (the reviewer confirmed
+    it); with another area and no category, the decision has none rather than a wrong one."""
+    area = command.area.value
+    if command.category is None:
+        if command.item is not None:
+            raise _invalid("/item", "选择三级分类前需要先选择二级分类")
+        if command.area is proposed.area:
+            return proposed.category, proposed.item
+        return None, None
+    taxonomy = load_taxonomy()
+    if not taxonomy.has_category(area, command.category):
+        owners = [a for a, c in taxonomy.categories if c == command.category]
+        where = f"属于“{'、'.join(owners)}”，" if owners else "不在分类体系中，"
+        raise _invalid("/category", f"二级分类“{command.category}”{where}不是“{area}”下的分类")
+    if command.item is not None and not taxonomy.has_item(area, command.category, command.item):
+        raise _invalid("/item", f"三级分类“{command.item}”不是“{area} / {command.category}”下的分类")
+    return command.category, command.item
+
+
 def _departments(
     ctx: RouterContext,
     command: ReviewDecisionCreate,
     kind: PetitionKind | None,
     received: GrievanceReceived,
     excluded: frozenset[str],
+    category: str | None = None,
+    item: str | None = None,
 ) -> Departments:
     chooser = ctx.classifier.chooser
     text = f"{received.title}。{received.content}"
@@ -242,6 +283,8 @@ def _departments(
             department_hints={},
             excluded=excluded,
             mentioned=mentioned,
+            category=category,
+            item=item,
         ).departments
     chosen = [command.departments.lead, *command.departments.co]
     unknown = [code for code in chosen if code not in ctx.catalog.departments]

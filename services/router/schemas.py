@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.contracts import RoutingDecision
 from shared.events.vocabulary import Area, PetitionKind, Track
+from shared.text import RequestModel
 
 ReviewStatus = Literal["pending", "decided", "superseded"]
 
@@ -23,6 +24,7 @@ class ReviewSummary(BaseModel):
     status: ReviewStatus
     proposed_track: Track
     proposed_area: Area
+    proposed_category: str | None = Field(default=None, description="二级分类 proposed within the area")
     confidence: float
     urgent: bool
     created_at: datetime
@@ -48,20 +50,27 @@ class ReviewDetail(ReviewSummary):
     decided_at: datetime | None = None
 
 
-class DepartmentsIn(BaseModel):
+class DepartmentsIn(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     lead: str = Field(min_length=1, max_length=60)
     co: list[str] = Field(default_factory=list, max_length=10)
 
 
-class ReviewDecisionCreate(BaseModel):
-    """A reviewer's decision; departments default to the catalog's choice for track and area."""
+class ReviewDecisionCreate(RequestModel):
+    """A reviewer's decision; departments default to the catalog's choice for track, area and category."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     track: Track
     area: Area
+    category: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="二级分类 of the area in the taxonomy; omitted: the proposal's, if the area is unchanged",
+    )
+    item: str | None = Field(default=None, min_length=1, max_length=40, description="三级分类 of the category")
     petition_kind: PetitionKind | None = None
     departments: DepartmentsIn | None = None
     comment: str = Field(min_length=2, max_length=2000, description="why, for the record and for training")
@@ -126,6 +135,10 @@ class RoutingStatistics(BaseModel):
     by_track: dict[str, int] = Field(description="current track (a grievance waiting for review: the proposal)")
     by_petition_kind: dict[str, int] = Field(description="petitions only: suggestion, report, claim")
     by_area: dict[str, int] = Field(description="all 15 responsibility areas, zeros included")
+    by_category: dict[str, int] = Field(
+        default_factory=dict,
+        description='per 二级分类 as "area/category", those with grievances only (none before the taxonomy)',
+    )
     by_street: dict[str, int] = Field(description="the six streets and unknown")
     by_channel: dict[str, int]
     urgent: int = Field(description="grievances for which an urgent alert was raised")

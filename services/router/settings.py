@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -22,6 +22,9 @@ class Settings(ServiceSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     model_path: Path | None = Field(default=None, description="trained artifact; default: the packaged one")
+    # A version written by ``train`` (models/<version>.joblib): roll out or back by naming it.
+    model_version: str | None = Field(default=None, pattern=r"^[0-9]{8}-[0-9a-f]{6,64}$")
+    model_dir: Path | None = Field(default=None, description="versioned artifacts; default: services/router/models")
     rules_path: Path | None = Field(default=None, description="rules YAML; default: the packaged one")
     # Below this confidence (probability that track, area and kind are all right) a person decides.
     review_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
@@ -36,3 +39,11 @@ class Settings(ServiceSettings):
 
     reviews_page_max: int = Field(default=100, ge=1, le=1000)
     review_gauge_interval_s: float = Field(default=15.0, gt=0)
+
+    @model_validator(mode="after")
+    def _model_of_version(self) -> Settings:
+        """ROUTER_MODEL_VERSION selects ``<model_dir>/<version>.joblib`` unless a path is given."""
+        if self.model_version and self.model_path is None:
+            directory = self.model_dir or Path(__file__).resolve().parent / "models"
+            self.model_path = directory / f"{self.model_version}.joblib"
+        return self

@@ -140,6 +140,11 @@ def by_area(counts: Mapping[str | None, int]) -> dict[str, int]:
     return complete(counts, (a.value for a in Area))
 
 
+def by_category(counts: Mapping[str | None, int]) -> dict[str, int]:
+    """ "area/category" with at least one grievance; decisions made before the taxonomy have none."""
+    return {label: n for label, n in sorted(counts.items(), key=lambda kv: str(kv[0])) if label and n}
+
+
 def by_street(counts: Mapping[str | None, int]) -> dict[str, int]:
     """The six streets and ``unknown``: no street given, or one outside 光明区."""
     return complete(counts, (s.value for s in Street), other=UNKNOWN_STREET)
@@ -192,7 +197,7 @@ class Counts:
     rerouted: int = 0  # grievances whose current revision is above 1
     first_automatic: int = 0
     first_to_review: int = 0
-    # dimension (track, petition_kind, area, street, channel) -> value -> grievances
+    # dimension (track, petition_kind, area, category, street, channel) -> value -> grievances
     dimensions: Mapping[str, Mapping[str | None, int]] = field(default_factory=dict)
     # (decided_by, reroute reason code or None) -> decisions after the first
     later_decisions: Mapping[tuple[str, str | None], int] = field(default_factory=dict)
@@ -216,6 +221,7 @@ def figures(counts: Counts, window: Window, as_of: datetime) -> RoutingStatistic
         by_track=by_track(dimension("track", {})),
         by_petition_kind=by_petition_kind(dimension("petition_kind", {})),
         by_area=by_area(dimension("area", {})),
+        by_category=by_category(dimension("category", {})),
         by_street=by_street(dimension("street", {})),
         by_channel=by_channel(dimension("channel", {})),
         urgent=counts.urgent,

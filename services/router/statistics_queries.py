@@ -19,7 +19,7 @@ from services.router import db
 from services.router.schemas import RoutingStatistics
 from services.router.statistics import Counts, ReviewCounts, Window, figures
 
-DIMENSIONS = ("track", "petition_kind", "area", "street", "channel")
+DIMENSIONS = ("track", "petition_kind", "area", "category", "street", "channel")
 # The code of the reason a re-route added to its decision (handlers.reroute: "reroute.<reason>").
 _REROUTE_CODE: ColumnClause[Any] = literal_column("""'$.reasons[*].code ? (@ starts with "reroute.")'::jsonpath""")
 
@@ -77,6 +77,8 @@ async def _dimensions(session: AsyncSession, in_window: list[ColumnElement[bool]
             g.c.track,
             case((g.c.track == "petition", g.c.decision["petition_kind"].astext)).label("petition_kind"),
             g.c.area,
+            # "area/category": category names repeat across areas (其他, 安全生产)
+            case((g.c.category.is_not(None), g.c.area + "/" + g.c.category)).label("category"),
             g.c.street,
             g.c.received["channel"].astext.label("channel"),
         )

@@ -16,11 +16,15 @@ import numpy as np
 from services.router.classifier.combine import posterior, rule_matrix
 from services.router.classifier.departments import DepartmentChooser
 from services.router.classifier.evidence import Evidence
-from services.router.classifier.labels import AREAS, KIND_ZH, KINDS, TRACK_ZH, TRACKS, URGENT_ZH
-from services.router.classifier.model import DEFAULT_ARTIFACT, FloatArray, TextModel, top_features
+from services.router.classifier.hierarchy import Decision, Hierarchy
+from services.router.classifier.labels import AREAS, KIND_ZH, KINDS, TRACK_ZH, TRACKS
+from services.router.classifier.lexicon import load_lexicon
+from services.router.classifier.model import DEFAULT_ARTIFACT, Calibration, FloatArray, TextModel, top_features
+from services.router.classifier.reasons import category_reason, model_reason, rule_reason
 from services.router.classifier.rules import RuleBook, RuleHit
 from services.router.classifier.streets import StreetFinder
-from services.router.classifier.text import normalise
+from services.router.classifier.taxonomy import load_taxonomy, split_label
+from services.router.classifier.text import clean, mask_place_codes, normalise, strip_addressing
 from shared.catalog import Catalog, load_catalog
 from shared.events.contracts import Departments
 from shared.events.vocabulary import Area, PetitionKind, Street, Track
@@ -28,6 +32,10 @@ from shared.events.vocabulary import Area, PetitionKind, Street, Track
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 MISSING_CLASS_MARGIN = 4.0
+# The category (and item) choose the department only from this probability on; below it the
+# area's lead decides, since a wrong category sends the case to a wrong body. Chosen on the
+# evaluation data: how often the category is right at each probability (docs/router.md).
+CATEGORY_ROUTE_MIN_PROBABILITY = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +72,25 @@ class Classification:
     street: Street | None
     mentioned_departments: tuple[str, ...]  # units a report names (empty for other grievances)
     reasons: tuple[Evidence, ...] = field(default=())
+    # 二级分类 of the taxonomy, read together with ``area``; the 三级 item only when confident
+    category: str = ""
+    category_probability: float = 0.0
+    item: str | None = None
+    model_version: str = ""
 
 
 def rule_text(item: GrievanceText) -> str:
-    return normalise(f"{item.title}。{item.text}")
+    return prepare(item)[0]
 
 
-def model_text_from_rule_text(text: str) -> str:
-    return _SPACES.sub(" ", _DIGITS.sub("0", text))
+def prepare(item: GrievanceText) -> tuple[str, str]:
+    """The rules' text (normalised, export artefacts and place codes undone) and the model's
+    (the same without salutations and closings addressed to officials, digits folded to 0)."""
+    # one pass over title and text together: each call costs about as much as the scan itself
+    joined = mask_place_codes(normalise(clean(f"{item.title}\0{item.text}")))
+    title, _, text = joined.partition("\0")
+    model = f"{strip_addressing(title)}。{strip_addressing(text)}"
+    return f"{title}。{text}", _SPACES.sub(" ", _DIGITS.sub("0", model))
 
 
 class Classifier:
@@ -80,6 +99,8 @@ class Classifier:
         self.rules = rules
         self.chooser = chooser
         self.streets = streets
+        self.lexicon = load_lexicon()
+        self.hierarchy = Hierarchy(load_taxonomy(), self.lexicon)
 
     @classmethod
     def load(
@@ -98,19 +119,24 @@ class Classifier:
         if not items:
             return []
         constraints = constraints or [NO_CONSTRAINTS] * len(items)
-        texts = [rule_text(item) for item in items]
+        prepared = [prepare(item) for item in items]
+        texts = [rule for rule, _ in prepared]
         hits = self.rules.evaluate_many(texts)
-        features = self.model.features.transform([model_text_from_rule_text(t) for t in texts])
+        features = self.model.features.transform([model for _, model in prepared])
         track_p = self._posterior("track", features, hits, TRACKS)
-        area_p = self._posterior("area", features, hits, AREAS)
+        _, decisions = self.hierarchy.decide(
+            self._posterior("area", features, hits, AREAS),
+            self.category_probabilities(features),
+            self.model.area_blend,
+            texts,
+        )
         kind_p = self._posterior("petition_kind", features, hits, KINDS)
         track_p = _apply_track_constraints(track_p, constraints)
         # numpy once per batch; per text only Python values
-        best = [_best(p) for p in (track_p, area_p, kind_p)]
+        best = [_best(p) for p in (track_p, kind_p)]
         tracks = [TRACKS[i] for i in best[0][0]]
-        areas = [AREAS[i] for i in best[1][0]]
         track_features = top_features(self.model, features, "track", tracks)
-        area_features = top_features(self.model, features, "area", areas)
+        category_features = top_features(self.model, features, "category", [d.category for d in decisions])
         return [
             self._assemble(
                 items[i],
@@ -120,16 +146,25 @@ class Classifier:
                 Scores(
                     Track(tracks[i]),
                     best[0][1][i],
-                    Area(areas[i]),
+                    Area(AREAS[decisions[i].area]),
+                    decisions[i].area_probability,
+                    PetitionKind(KINDS[best[1][0][i]]),
                     best[1][1][i],
-                    PetitionKind(KINDS[best[2][0][i]]),
-                    best[2][1][i],
                 ),
+                decisions[i],
                 track_features[i],
-                area_features[i],
+                category_features[i],
             )
             for i in range(len(items))
         ]
+
+    def category_probabilities(self, features: object) -> FloatArray:
+        """The category head's calibrated probabilities over the taxonomy's (area, category) pairs."""
+        logits = self.model.heads["category"].logits_for(
+            features, self.hierarchy.labels, missing_margin=MISSING_CLASS_MARGIN
+        )
+        calibration = self.model.calibration["category"]
+        return posterior(logits, np.zeros_like(logits), Calibration(calibration.temperature, 0.0))
 
     def _posterior(self, effect: str, features: object, hits: list[list[RuleHit]], labels: Sequence[str]) -> FloatArray:
         head = "kind" if effect == "petition_kind" else effect
@@ -143,6 +178,7 @@ class Classifier:
         hits: list[RuleHit],
         constraints: Constraints,
         scores: Scores,
+        decision: Decision,
         track_features: list[str],
         area_features: list[str],
     ) -> Classification:
@@ -163,6 +199,9 @@ class Classifier:
             for code, weight in hit.rule.effects.departments.items():
                 hints[code] = hints.get(code, 0.0) + weight
             co.extend(hit.rule.effects.co)
+        category = split_label(decision.category)[1]
+        # the item is named only above ITEM_MIN_CATEGORY_PROBABILITY anyway
+        routed = decision.category_probability >= CATEGORY_ROUTE_MIN_PROBABILITY
         assignment = self.chooser.choose(
             track=track,
             area=area,
@@ -173,12 +212,15 @@ class Classifier:
             co_hints=tuple(co),
             excluded=constraints.excluded_departments,
             mentioned=mentioned,
+            category=category if routed else None,
+            item=decision.item if routed else None,
         )
-        reasons = [_rule_reason(hit, track, area, kind) for hit in hits]
-        reasons.append(_model_reason("track", TRACK_ZH[track], scores.track_probability, track_features))
-        reasons.append(_model_reason("area", area.value, scores.area_probability, area_features))
+        reasons = [rule_reason(hit, track, area, kind) for hit in hits]
+        reasons.append(model_reason("track", TRACK_ZH[track], scores.track_probability, track_features))
+        reasons.append(model_reason("area", area.value, scores.area_probability, area_features))
+        reasons.append(category_reason(area.value, category, decision, self.lexicon.found(decision.category, text)))
         if kind is not None and kind_probability is not None:
-            reasons.append(_model_reason("petition_kind", KIND_ZH[kind], kind_probability, []))
+            reasons.append(model_reason("petition_kind", KIND_ZH[kind], kind_probability, []))
         reasons.extend(assignment.reasons)
         return Classification(
             track=track,
@@ -194,6 +236,11 @@ class Classifier:
             street=street,
             mentioned_departments=mentioned,
             reasons=tuple(reasons),
+            category=category,
+            # rounded, never above the area's probability it is a share of
+            category_probability=min(round(decision.category_probability, 4), scores.area_probability),
+            item=decision.item,
+            model_version=self.model.version,
         )
 
 
@@ -233,32 +280,3 @@ _STREETS = {s.value: s for s in Street}
 
 def _street(value: str | None) -> Street | None:
     return _STREETS.get(value) if value else None
-
-
-def _rule_reason(hit: RuleHit, track: Track, area: Area, kind: PetitionKind | None) -> Evidence:
-    effects = hit.rule.effects
-    weight = effects.track.get(track.value)
-    if weight is None:
-        weight = effects.area.get(area.value)
-    if weight is None and kind is not None:
-        weight = effects.petition_kind.get(kind.value)
-    signal = f"（{URGENT_ZH.get(effects.urgent, effects.urgent)}）" if effects.urgent else ""
-    return Evidence(
-        kind="rule",
-        code=hit.rule.code,
-        description=f"{hit.rule.description}{signal}：“{hit.evidence}”",
-        legal_basis=hit.rule.legal_basis,
-        weight=weight,
-    )
-
-
-def _model_reason(head: str, label: str, probability: float, features: list[str]) -> Evidence:
-    shown = "、".join(f"“{name.strip()}”" for name in features if name.strip())
-    evidence = f"；模型最强特征：{shown}" if shown else ""
-    return Evidence(
-        kind="model",
-        code=f"model.{head}",
-        description=f"规则与模型综合判断为“{label}”，概率 {probability:.2f}{evidence}",
-        legal_basis=None,
-        weight=round(probability, 4),
-    )

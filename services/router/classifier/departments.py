@@ -4,8 +4,9 @@
   labour arbitration) chosen by the rules' ``legal_body`` evidence, the court by default;
 - a report (检举控告): the discipline-inspection commission, and no copy to anyone else: the
   reported unit must never receive the reporter's materials;
-- otherwise the department of the area that the rules point to, or the area's lead department,
-  with the street office as co-handler when the matter is local (属地管理).
+- otherwise the department of the area that the rules point to, or the catalog's lead for the
+  item (三级), category (二级) or area, in that order of precision, with the catalog's co-handlers
+  and the street office as co-handler when the matter is local (属地管理).
 Departments a case was returned by (退单) are never chosen again.
 """
 
@@ -81,16 +82,18 @@ class DepartmentChooser:
         co_hints: tuple[str, ...] = (),
         excluded: frozenset[str] = frozenset(),
         mentioned: tuple[str, ...] = (),
+        category: str | None = None,
+        item: str | None = None,
     ) -> Assignment:
         # Few distinct combinations occur in practice: remember the answers (pure function).
         key = (
             track, area, petition_kind, street, tuple(sorted(legal_body_scores.items())),
-            tuple(sorted(department_hints.items())), co_hints, excluded, mentioned,
+            tuple(sorted(department_hints.items())), co_hints, excluded, mentioned, category, item,
         )  # fmt: skip
         cached = self._cache.get(key)
         if cached is None:
             cached = self._choose(track, area, petition_kind, street, legal_body_scores, department_hints, co_hints,
-                                  excluded, mentioned)  # fmt: skip
+                                  excluded, mentioned, (category, item))  # fmt: skip
             if len(self._cache) < 10_000:
                 self._cache[key] = cached
         return cached
@@ -106,6 +109,7 @@ class DepartmentChooser:
         co_hints: tuple[str, ...],
         excluded: frozenset[str],
         mentioned: tuple[str, ...],
+        taxonomy: tuple[str | None, str | None] = (None, None),
     ) -> Assignment:
         if track is Track.litigation:
             lead, reason = self._legal_body(legal_body_scores, excluded)
@@ -119,9 +123,12 @@ class DepartmentChooser:
             note = f"；不转送被反映单位（{'、'.join(named)}）" if named else ""
             reasons = [_catalog_reason(lead, f"检举控告由{self.catalog.name_of(lead)}办理{note}", _REPORT_BASIS)]
         else:
-            lead = self._area_department(area, department_hints, excluded)
-            co = [c for c in co_hints if c in self.catalog.departments]
-            reasons = [_catalog_reason(lead, f"{area.value}领域主办单位：{self.catalog.name_of(lead)}", _AREA_BASIS)]
+            route = self.catalog.route_for(area, *taxonomy)
+            lead = self._area_department(area, department_hints, excluded, route.lead)
+            co = [*route.co, *(c for c in co_hints if c in self.catalog.departments)]
+            precise = route.lead != self.catalog.area_leads[area]
+            scope = f"“{_scope(area, taxonomy, self.catalog)}”类事项" if precise else f"{area.value}领域"
+            reasons = [_catalog_reason(lead, f"{scope}主办单位：{self.catalog.name_of(lead)}", _AREA_BASIS)]
             office = self._offices.get(street) if street else None
             if office is not None:
                 co.insert(0, office.code)
@@ -141,16 +148,31 @@ class DepartmentChooser:
                 )
         return PETITIONS_BUREAU, _catalog_reason(PETITIONS_BUREAU, "政法机关均已退回，由信访局协调", _LITIGATION_BASIS)
 
-    def _area_department(self, area: Area, hints: Mapping[str, float], excluded: frozenset[str]) -> str:
+    def _area_department(
+        self, area: Area, hints: Mapping[str, float], excluded: frozenset[str], preferred: str | None = None
+    ) -> str:
+        """The department the rules point to, else the catalog's route (``preferred``), else the area's lead."""
         area_lead = self.catalog.area_leads[area]
         serving = [d for d in self._serving[area] if d.code not in excluded]
+        if preferred is not None and preferred not in excluded and all(d.code != preferred for d in serving):
+            # a category may be handled by a body outside the area's list (a utility, another area's bureau)
+            serving.append(self.catalog.get(preferred))
         if not serving:
             return PETITIONS_BUREAU
 
-        def rank(department: Department) -> tuple[float, int, str]:
-            return (-hints.get(department.code, 0.0), department.code != area_lead, department.code)
+        def rank(department: Department) -> tuple[float, int, int, str]:
+            code = department.code
+            return (-hints.get(code, 0.0), code != preferred, code != area_lead, code)
 
         return min(serving, key=rank).code
+
+
+def _scope(area: Area, taxonomy: tuple[str | None, str | None], catalog: Catalog) -> str:
+    """The most precise name of the matter the catalog routes: area／category(／item)."""
+    category, item = taxonomy
+    if category is not None and item is not None and (area, category, item) in catalog.item_routes:
+        return f"{area.value}／{category}／{item}"
+    return f"{area.value}／{category}" if category is not None else area.value
 
 
 def _catalog_reason(code: str, description: str, basis: str, *, prefix: str = "lead") -> Evidence:

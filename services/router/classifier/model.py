@@ -1,5 +1,6 @@
 """The statistical model: char n-gram TF-IDF and one linear head (a linear SVM's weights) per
-decision (track, area, petition kind), stored as plain arrays.
+decision (track, area, petition kind, and the category: an (area, category) pair of the
+taxonomy), stored as plain arrays.
 
 The artifact (``router_model.joblib``) holds only numpy arrays, strings and numbers, no
 scikit-learn objects, so it loads the same under any scikit-learn version; scikit-learn is needed
@@ -20,9 +21,13 @@ from scipy import sparse
 
 from services.router.classifier.features import TfidfFeatures
 
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2
 DEFAULT_ARTIFACT = Path(__file__).resolve().parent / "router_model.joblib"
 FloatArray = NDArray[np.float64]
+
+
+class UnsupportedArtifact(ValueError):
+    """An artifact written by another version of the model code."""
 
 
 @dataclass(frozen=True)
@@ -32,9 +37,15 @@ class LinearHead:
     classes: tuple[str, ...]
     coef: NDArray[np.float32]  # (classes, features)
     intercept: FloatArray
+    _coef_t: FloatArray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The product wants a C-ordered (features, classes) float64 matrix: made once here rather
+        # than copied from ``coef.T`` on every batch (megabytes for the category head).
+        object.__setattr__(self, "_coef_t", np.ascontiguousarray(self.coef.T, dtype=np.float64))
 
     def logits(self, features: sparse.csr_matrix) -> FloatArray:
-        scores = np.asarray(features @ self.coef.T, dtype=np.float64)
+        scores = np.asarray(features @ self._coef_t, dtype=np.float64)
         result: FloatArray = scores + self.intercept
         return result
 
@@ -67,6 +78,15 @@ class TextModel:
     calibration: dict[str, Calibration]
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("model_version", "unversioned"))
+
+    @property
+    def area_blend(self) -> float:
+        """Weight of the category head's area probabilities beside the area head's (fitted)."""
+        return float(self.meta.get("area_blend", 0.0))
+
     def save(self, path: Path) -> None:
         payload = {
             "format": ARTIFACT_FORMAT,
@@ -89,7 +109,7 @@ class TextModel:
     def load(cls, path: Path = DEFAULT_ARTIFACT) -> TextModel:
         payload = joblib.load(path)
         if payload.get("format") != ARTIFACT_FORMAT:
-            raise ValueError(f"{path}: unsupported model format {payload.get('format')!r}; retrain")
+            raise UnsupportedArtifact(f"{path}: unsupported model format {payload.get('format')!r}; retrain")
         features = TfidfFeatures(
             np.asarray(payload["vocabulary"], dtype=np.int64),
             np.asarray(payload["idf"], dtype=np.float64),

@@ -26,10 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     records = corpus.records
     train, held_out = split(records)
     print(f"split: {len(train)} train, {len(held_out)} held out")
-    print("tracks:", dict(sorted(Counter(r.track.value for r in records).items())))
+    print("tracks:", dict(sorted(Counter(r.track.value for r in records if r.track).items())))
     print("areas:", dict(sorted(Counter(r.area.value for r in records).items())))
     print("kinds:", dict(sorted(Counter(r.petition_kind.value for r in records if r.petition_kind).items())))
     print(f"boundary: {sum(r.boundary for r in records)}, urgent: {sum(r.urgent for r in records)}")
+    print(f"without a category (train the area head only): {corpus.without_category()}")
+    print("styles:", dict(sorted(Counter(r.style for r in records).items())))
+    print("categories:", len({(r.area, r.category) for r in records if r.category}), "of the taxonomy's 118")
     pairs = near_duplicates(records, args.jaccard)
     repeats = {p.second for p in pairs}  # the later record of each pair
     print(f"near-duplicate pairs (trigram Jaccard >= {args.jaccard}): {len(pairs)}")

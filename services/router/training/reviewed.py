@@ -27,6 +27,8 @@ async def load_reviewed(settings: Settings | None = None) -> list[LabelledRecord
             track=row.track,
             petition_kind=row.petition_kind,
             area=row.area,
+            category=row.category,
+            item=row.item,
             urgent=row.urgent,
             source="reviewer",
         )

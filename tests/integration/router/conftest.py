@@ -24,7 +24,7 @@ from shared.events.contracts import ComplainantView, EventPayload, GrievanceRece
 from shared.events.envelope import CloudEvent
 from shared.events.topics import GRIEVANCE_RECEIVED
 from shared.runtime import ConsumerPart, Infrastructure, OutboxRelayPart
-from tests.support.kafka import Received, publish, read_events
+from tests.support.kafka import Received, producer_source, publish, read_events
 from tests.support.namespace import Namespace
 
 
@@ -42,7 +42,10 @@ class RunningRouter:
     async def send(self, payload: EventPayload, *, times: int = 1, topic: str | None = None) -> CloudEvent:
         subject = getattr(payload, "grievance_id")  # noqa: B009 - every router input carries it
         event = CloudEvent(
-            type=payload.event_type, source="/tests/router", subject=subject, data=payload.model_dump(mode="json")
+            type=payload.event_type,
+            source=producer_source(topic or payload.topic),
+            subject=subject,
+            data=payload.model_dump(mode="json"),
         )
         await publish(self.namespace.bootstrap, self.namespace.topic(topic or payload.topic), event, times=times)
         return event

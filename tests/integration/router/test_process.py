@@ -9,7 +9,7 @@ import pytest
 
 from services.router.training.artifact import ensure_artifact
 from shared.events.contracts import GrievanceRouted
-from shared.events.envelope import CloudEvent
+from shared.events.envelope import CloudEvent, service_source
 from shared.events.topics import GRIEVANCE_RECEIVED, GRIEVANCE_ROUTED
 from tests.integration.router.conftest import received
 from tests.support.kafka import publish, read_events
@@ -32,7 +32,7 @@ async def service(namespace: Namespace) -> AsyncIterator[ServiceProcess]:
 
 async def test_router_process_routes_and_reports(namespace: Namespace, service: ServiceProcess) -> None:
     grievance = received("我们小区门口那条路的路灯坏了半个多月，晚上黑乎乎的，麻烦派人来修一下", title="路灯坏了")
-    event = CloudEvent(type=grievance.event_type, source="/tests/router", subject=grievance.grievance_id,
+    event = CloudEvent(type=grievance.event_type, source=service_source("intake"), subject=grievance.grievance_id,
                        data=grievance.model_dump(mode="json"))  # fmt: skip
     await publish(namespace.bootstrap, namespace.topic(GRIEVANCE_RECEIVED), event)
     routed = await read_events(

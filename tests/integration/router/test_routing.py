@@ -30,7 +30,7 @@ async def test_received_twice_gives_one_routed_and_one_handoff(
     event = GrievanceRouted.model_validate(routed[0].event.data)
     assert event.revision == 1
     assert event.decision.track is Track.petition
-    assert event.decision.departments.lead == "housing"
+    assert event.decision.departments.lead == "urban-management"  # category_routes: 城市建设和市政管理
     assert "street-guangming" in event.decision.departments.co
     assert not event.decision.needs_review
     assert routed[0].record.key == grievance.grievance_id.encode()
@@ -45,7 +45,7 @@ async def test_received_twice_gives_one_routed_and_one_handoff(
     statuses = await router.wait_for(GRIEVANCE_STATUS, grievance.grievance_id, settle=1.0)
     assert [GrievanceStatusChanged.model_validate(s.event.data).status.value for s in statuses] == ["classified"]
     message = GrievanceStatusChanged.model_validate(statuses[0].event.data).message_zh
-    assert "已分派至光明区住房和建设局办理" in message
+    assert "已分派至光明区城市管理和综合执法局办理" in message
 
     assert await router.wait_for(GRIEVANCE_REVIEW, grievance.grievance_id, count=0, timeout=1.0) == []
     rows = await database.fetchval("SELECT count(*) FROM router.routing_decision WHERE grievance_id = $1",

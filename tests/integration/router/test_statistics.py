@@ -43,7 +43,8 @@ NOISE = (
 )
 UNCLEAR = "这个事情拖了很久了，一直没有人给我一个说法，希望领导重视一下"
 BUS = "希望增开一条到光明高铁站的公交线路，现在出行很不方便"
-GYM = "建议在公园里多设置一些健身器材和座椅，方便老人锻炼"
+# A suggestion too vague for any area: the model is unsure, so it waits for a reviewer.
+VAGUE_SUGGESTION = "建议政府多为我们老年人考虑一下，很多地方都不方便"
 RUBBISH = "小区垃圾站好几天没人清运，臭气熏天，苍蝇到处飞"
 
 GM, GONGMING, MATIAN = Street.guangming.value, Street.gongming.value, Street.matian.value
@@ -81,7 +82,7 @@ IN_WINDOW = [
     *(filed(f"noise{i}", text, shanghai(2, 14, 20 * i), street=GONGMING, channel=Channel.minyi, title="工地噪音")
       for i, text in enumerate(NOISE)),
     filed("unclear", UNCLEAR, shanghai(2, 16), street="深圳湾街道", channel=Channel.walk_in, title="反映问题"),
-    filed("gym", GYM, shanghai(2, 17), street=Street.xinhu.value, channel=Channel.portal, title="建议"),
+    filed("vague", VAGUE_SUGGESTION, shanghai(2, 17), street=Street.xinhu.value, channel=Channel.portal, title="建议"),
     filed("bus", BUS, shanghai(2, 23, 59, 59), street=MATIAN, channel=Channel.open311, title="公交线路"),
 ]  # fmt: skip
 # One second before and exactly after the day: outside a since=until=2025-06-02 window.
@@ -208,7 +209,7 @@ async def test_counts_of_one_shanghai_day(scenario: Scenario, router: RunningRou
 
     to_review = sum(scenario.first[k].decision.needs_review for k in keys)
     assert scenario.first["unclear"].decision.needs_review
-    assert scenario.latest["gym"].decision.needs_review  # nobody decides it: it stays pending
+    assert scenario.latest["vague"].decision.needs_review  # nobody decides it: it stays pending
     assert 2 <= to_review < 12
     assert stats["first_decision"] == {
         "automatic": 12 - to_review,

@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-FIELDS = {"id", "track", "petition_kind", "area", "departments", "urgent", "confidence", "reasons"}
+FIELDS = {
+    "id", "track", "petition_kind", "area", "category", "category_probability", "item", "departments", "urgent",
+    "confidence", "model_version", "reasons",
+}  # fmt: skip
 
 
 def run(lines: list[str], model_path: Path) -> subprocess.CompletedProcess[str]:
@@ -30,7 +33,8 @@ def test_round_trip(model_path: Path) -> None:
     assert [o["id"] for o in outputs] == ["x-1", 2, "x-3"]
     assert all(set(o) == FIELDS for o in outputs)
     assert [o["track"] for o in outputs] == ["mediation", "petition", "petition"]
-    assert outputs[1]["departments"] == {"lead": "housing", "co": ["street-guangming"]}
+    # a category-routed matter (category_routes): 城市建设和市政管理 → 城管
+    assert outputs[1]["departments"] == {"lead": "urban-management", "co": ["street-guangming"]}
     assert outputs[2]["petition_kind"] == "report"
     assert outputs[0]["petition_kind"] is None
     assert all(0 < o["confidence"] <= 1 for o in outputs)

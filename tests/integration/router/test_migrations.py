@@ -1,0 +1,24 @@
+"""The router schema's migrations (up to 0003, the taxonomy category) match the tables in code,
+and go down and up again."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import command
+
+from services.router.settings import Settings
+from shared.db.migrations import alembic_config
+from tests.support.namespace import Namespace
+
+
+async def test_alembic_check_is_clean_and_downgrade_round_trips(namespace: Namespace) -> None:
+    config = alembic_config("router", namespace.settings(Settings))
+
+    def round_trip() -> None:
+        command.check(config)  # raises if the tables in code differ from the migrated schema
+        command.downgrade(config, "0002")
+        command.upgrade(config, "head")
+        command.check(config)
+
+    await asyncio.to_thread(round_trip)
