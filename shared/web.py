@@ -10,18 +10,29 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.db.uow import UnitOfWork
 from shared.logging import correlation_scope
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, metrics_endpoint
+from shared.problem_openapi import install_problem_openapi
 from shared.problems import PROBLEM_JSON, install_problem_handlers
+from shared.text import ControlCharacterGuard
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 CORRELATION_HEADER = b"x-correlation-id"
+# Paging and sequence parameters are bounded so a huge number is a 422, not a database overflow.
+MAX_OFFSET = 100_000
+MAX_SEQUENCE = 2**31 - 1
+# Issued documents are self-contained HTML (inline <style>, no scripts, images or fonts): a text
+# smuggled into one can then neither run, load, submit nor be framed by another site.
+DOCUMENT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+DOCUMENT_HEADERS = {"Content-Security-Policy": DOCUMENT_CSP, "X-Content-Type-Options": "nosniff"}
 
 
 class BodySizeLimit:
@@ -39,6 +50,15 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, send)
             return
+        if declared is None:
+            # A chunked body of unknown length is read here, up to the limit, before the app runs:
+            # an error raised from inside the app's receive() would reach FastAPI's body parser,
+            # which turns every read failure into a 400.
+            buffered = await self._read_within_limit(receive)
+            if buffered is None:
+                await self._refuse(scope, send)
+                return
+            receive = _replay(buffered, receive)
         received = 0
         response_started = False
 
@@ -62,6 +82,21 @@ class BodySizeLimit:
             if not response_started:
                 await self._refuse(scope, send)
 
+    async def _read_within_limit(self, receive: Receive) -> list[Message] | None:
+        """The request's messages up to the end of its body; None once it passes the limit."""
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return messages  # the client went away: the app sees the disconnect
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                return None
+            if not message.get("more_body", False):
+                return messages
+
     async def _refuse(self, scope: Scope, send: Send) -> None:
         body = (
             '{"type":"about:blank","title":"Request body too large","status":413,'
@@ -79,6 +114,18 @@ class BodySizeLimit:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive() that hands out already-read messages first, then reads on."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
 
 
 class CorrelationAndMetrics:
@@ -155,13 +202,19 @@ def create_service_app(
 ) -> FastAPI:
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan, **fastapi_kwargs)
     install_problem_handlers(app)
+    install_problem_openapi(app)
     app.state.readiness = readiness or Readiness()
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="Dependencies (database, Kafka) are reachable")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Dependencies (database, Kafka) are reachable",
+        responses={503: {"description": "Not ready: the failed checks", "content": {"application/json": {}}}},
+    )
     async def readyz() -> JSONResponse:
         results = await app.state.readiness.run()
         ready = all(v == "ok" for v in results.values())
@@ -171,6 +224,7 @@ def create_service_app(
 
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(ControlCharacterGuard)
     app.add_middleware(CorrelationAndMetrics, router_app=app)
     return app
 
@@ -183,6 +237,11 @@ async def unit_of_work(request: Request) -> UnitOfWork:
     """FastAPI dependency: a fresh unit of work of the app's service schema (not yet begun)."""
     uow: UnitOfWork = request.app.state.infra.uow()
     return uow
+
+
+def document_html(html: str, *, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """An issued document as HTML, locked down by DOCUMENT_HEADERS."""
+    return HTMLResponse(html, headers={**DOCUMENT_HEADERS, **(headers or {})})
 
 
 def rate_limit(name: str) -> Any:

@@ -22,6 +22,7 @@ from services.feedback.stream.hub import TimelineHub
 from services.feedback.webhook_dispatch import WebhookDispatcherPart
 from shared.clock import Clock, SystemClock
 from shared.db.base import asyncpg_dsn, create_engine
+from shared.db.rate_limit_store import PostgresCounterStore
 from shared.ratelimit import RateLimit
 from shared.runtime import ApiServer, ConsumerPart, Infrastructure, OutboxRelayPart, Part
 from shared.web import create_service_app
@@ -82,10 +83,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         policy=FollowUpPolicy(clock=clock or SystemClock(), review_window=timedelta(days=settings.review_window_days)),
         hub=hub,
     )
+    # Counters in feedback's schema: every feedback API process draws on the same budget.
+    counters = PostgresCounterStore(infra.engine, schema=db.SCHEMA)
     app.state.rate_limits = {
-        "lookup": RateLimit(settings.lookup_rate_limit, scope="lookup"),
-        "stream": RateLimit(settings.stream_rate_limit, scope="stream"),
-        "action": RateLimit(settings.action_rate_limit, scope="action"),
+        "lookup": RateLimit(settings.lookup_rate_limit, scope="lookup", store=counters),
+        "stream": RateLimit(settings.stream_rate_limit, scope="stream", store=counters),
+        "action": RateLimit(settings.action_rate_limit, scope="action", store=counters),
     }
     app.include_router(api_router)
     app.include_router(stream_router)

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from shared.db.base import make_metadata
 from shared.db.inbox import inbox_table
 from shared.db.outbox import outbox_table
+from shared.db.rate_limit_store import rate_limit_table
 from shared.db.uow import SchemaTables
 
 SCHEMA = "feedback"
@@ -136,4 +137,5 @@ webhook_delivery = Table(
 
 outbox = outbox_table(metadata)
 processed_event = inbox_table(metadata)
+rate_limit_counter = rate_limit_table(metadata)
 TABLES = SchemaTables(outbox=outbox, inbox=processed_event)

@@ -31,9 +31,14 @@ STATUS_LABELS_ZH: dict[Status, str] = {
     Status.mediation_failed: "调解未成功",
     Status.review_requested: "已申请复查",
     Status.review_decided: "复查已决定",
+    Status.hearing_scheduled: "听证已安排",
+    Status.hearing_held: "听证已举行",
+    Status.published: "复核意见已公示",
     Status.rated: "已评价",
     Status.reopened: "已重新办理",
     Status.closed: "已办结",
+    Status.assistance_referred: "已转介救助",
+    Status.assistance_concluded: "救助转介有结果",
 }
 
 RATING_LABELS_ZH: dict[Rating, str] = {

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.vocabulary import Rating
+from shared.text import RequestModel
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -56,7 +57,7 @@ class TimelineRead(BaseModel):
     entries: list[TimelineEntryRead]
 
 
-class RatingCreate(BaseModel):
+class RatingCreate(RequestModel):
     """回访: the citizen's satisfaction with the answer."""
 
     model_config = _STRICT
@@ -72,7 +73,7 @@ class RatingAccepted(BaseModel):
     message_zh: str
 
 
-class ReviewCreate(BaseModel):
+class ReviewCreate(RequestModel):
     """复查 (§35) or 复核 (§36) of an answer."""
 
     model_config = _STRICT

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from services.intake import handlers, records
 from services.intake.domain import ComplainantIdentity
@@ -17,6 +17,7 @@ from services.intake.schemas import (
     GrievanceAccepted,
     GrievanceCreate,
     GrievanceRead,
+    MinyiCaseAccepted,
     MinyiWebhook,
     StaffRegistration,
 )
@@ -24,7 +25,9 @@ from shared.auth import StaffPrincipal
 from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Channel, Role
+from shared.problem_openapi import raw_body_openapi
 from shared.problems import Problem, problem_responses
+from shared.text import RequestModel
 from shared.web import rate_limit, unit_of_work
 from shared.webhooks import WebhookVerificationError, verify
 
@@ -161,14 +164,14 @@ async def staff_get_grievance(
         return await records.read_grievance_for_staff(uow=uow, tracking_no=tracking_no, staff=staff)
 
 
-class ContactAccess(BaseModel):
+class ContactAccess(RequestModel):
     purpose: str = Field(min_length=2, max_length=200, description="why the contact data is needed, e.g. 回访")
 
 
 @router.post(
     "/v1/staff/grievances/{tracking_no}/contact",
     response_model=ContactRead,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 410),
     summary="Decrypt the complainant's contact data for a call-back (audited)",
 )
 async def staff_read_contact(
@@ -185,9 +188,24 @@ async def staff_read_contact(
 @router.post(
     "/v1/webhooks/minyi",
     status_code=202,
-    response_model=GrievanceAccepted,
-    responses=problem_responses(401, 409, 422),
+    response_model=MinyiCaseAccepted,
+    description=(
+        "Idempotent by `webhook-id`: the same id and body again get the first answer without the "
+        "tracking token (header `Idempotent-Replayed: true`) and create nothing; a different body "
+        "under a used id is refused with 422 `webhook-id-reused`."
+    ),
+    responses=problem_responses(401, 409, 422, 429),
     summary="Inbound cases from the city's @深圳-民意速办 platform (Standard Webhooks signed)",
+    dependencies=[rate_limit("webhook")],
+    # The route reads the raw body to check its signature, so FastAPI cannot see the body or headers.
+    openapi_extra=raw_body_openapi(
+        MinyiWebhook,
+        headers={
+            "webhook-id": "Standard Webhooks message id (deliveries of one message share it)",
+            "webhook-timestamp": "Unix seconds; within five minutes of the server's clock",
+            "webhook-signature": "space-separated `v1,<base64 HMAC-SHA256>` signatures",
+        },
+    ),
 )
 async def minyi_webhook(
     request: Request,

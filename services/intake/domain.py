@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from shared.clock import CHINA_TZ
 from shared.events.contracts import ComplainantView
 from shared.pii import mask_id_card, mask_mobile, mask_name, normalise_id_card, normalise_mobile, pseudonym
+from shared.statutory import due_at
 
 # 《信访工作条例》§22: register, then forward or assign within 15 days.
 REGISTER_AND_ASSIGN_DAYS = 15
@@ -33,24 +34,31 @@ def has_chinese(text: str, *, minimum: int = 2) -> bool:
 
 
 def assign_due(received_at: datetime) -> datetime:
-    return received_at + timedelta(days=REGISTER_AND_ASSIGN_DAYS)
+    """End of the 15th local day after receipt: the platform's one period rule (shared.statutory)."""
+    return due_at(received_at, REGISTER_AND_ASSIGN_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
 class ComplainantIdentity:
-    """Raw identifiers as filed; exists only inside intake."""
+    """Raw identifiers as filed; exists only inside intake.
 
-    name: str
-    mobile: str
+    ``name`` and ``mobile`` are None when the filer gave none (Open311 makes every contact field
+    optional): such a complainant has no call-back number, only the ``email`` if one was given.
+    """
+
+    name: str | None
+    mobile: str | None
     id_card: str | None
     anonymous: bool
+    email: str | None = None
 
     def normalised(self) -> ComplainantIdentity:
         return ComplainantIdentity(
-            name=self.name.strip(),
-            mobile=normalise_mobile(self.mobile),
+            name=self.name.strip() if self.name else None,
+            mobile=normalise_mobile(self.mobile) if self.mobile else None,
             id_card=normalise_id_card(self.id_card) if self.id_card else None,
             anonymous=self.anonymous,
+            email=self.email.strip() if self.email else None,
         )
 
     def view(self, pseudonym_key: bytes) -> ComplainantView:
@@ -61,10 +69,10 @@ class ComplainantIdentity:
         """
         me = self.normalised()
         return ComplainantView(
-            name_masked=ANONYMOUS_NAME if me.anonymous else mask_name(me.name),
-            phone_masked=None if me.anonymous else mask_mobile(me.mobile),
+            name_masked=ANONYMOUS_NAME if (me.anonymous or not me.name) else mask_name(me.name),
+            phone_masked=None if (me.anonymous or not me.mobile) else mask_mobile(me.mobile),
             id_card_masked=None if (me.anonymous or not me.id_card) else mask_id_card(me.id_card),
-            phone_pseudonym=pseudonym(pseudonym_key, "mobile", me.mobile),
+            phone_pseudonym=pseudonym(pseudonym_key, "mobile", me.mobile) if me.mobile else None,
             id_card_pseudonym=pseudonym(pseudonym_key, "id_card", me.id_card) if me.id_card else None,
             anonymous=me.anonymous,
         )

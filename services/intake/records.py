@@ -7,13 +7,14 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from services.intake import db
+from services.intake import db, free_text
 from services.intake.handlers import IntakeContext
 from services.intake.schemas import AddressOut, ComplainantOut, ContactRead, GrievanceRead
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Channel
 from shared.pii import tokens_match
+from shared.pii_text import mask_free_text
 from shared.problems import Problem
 
 
@@ -22,7 +23,7 @@ async def read_grievance(*, uow: UnitOfWork, tracking_no: str, token: str | None
     g, c = db.grievance, db.complainant
     row = (
         await uow.session.execute(
-            select(g, c.c.name_masked, c.c.mobile_masked, c.c.id_card_masked, c.c.anonymous)
+            select(g, c.c.name_masked, c.c.mobile_masked, c.c.id_card_masked, c.c.email_masked, c.c.anonymous)
             .join(c, c.c.grievance_id == g.c.id)
             .where(g.c.tracking_no == tracking_no)
         )
@@ -37,7 +38,7 @@ async def read_grievance_for_staff(*, uow: UnitOfWork, tracking_no: str, staff: 
     g, c = db.grievance, db.complainant
     row = (
         await uow.session.execute(
-            select(g, c.c.name_masked, c.c.mobile_masked, c.c.id_card_masked, c.c.anonymous)
+            select(g, c.c.name_masked, c.c.mobile_masked, c.c.id_card_masked, c.c.email_masked, c.c.anonymous)
             .join(c, c.c.grievance_id == g.c.id)
             .where(g.c.tracking_no == tracking_no)
         )
@@ -65,6 +66,7 @@ def _as_read(row: Any) -> GrievanceRead:
             name_masked=row.name_masked,
             mobile_masked=row.mobile_masked,
             id_card_masked=row.id_card_masked,
+            email_masked=row.email_masked,
             anonymous=row.anonymous,
         ),
     )
@@ -73,25 +75,46 @@ def _as_read(row: Any) -> GrievanceRead:
 async def read_contact(
     *, uow: UnitOfWork, ctx: IntakeContext, tracking_no: str, staff: StaffPrincipal, purpose: str
 ) -> ContactRead:
-    """Decrypt the contact data for a call-back (回访); the purpose goes to the audit log."""
+    """Decrypt the contact data and free-text originals for a call-back (回访); audited with the purpose."""
     g, c = db.grievance, db.complainant
     row = (
         await uow.session.execute(
-            select(g.c.id, c.c.name_encrypted, c.c.mobile_encrypted, c.c.id_card_encrypted)
+            select(
+                g.c.id,
+                c.c.name_encrypted,
+                c.c.mobile_encrypted,
+                c.c.id_card_encrypted,
+                c.c.email_encrypted,
+                c.c.purged_at,
+            )
             .join(c, c.c.grievance_id == g.c.id)
             .where(g.c.tracking_no == tracking_no)
         )
     ).first()
     if row is None:
         raise Problem(404, slug="grievance-not-found", detail="未找到该编号的诉求。")
-    await audit(uow, staff, "read_contact", row.id, {"tracking_no": tracking_no, "purpose": purpose})
-    await uow.commit()
+    if row.purged_at is not None:
+        # Gone for good (services.intake.retention), unlike a wrong number: say so, and when.
+        raise Problem(
+            410,
+            slug="personal-data-purged",
+            title="Personal data purged",
+            detail="该诉求已办结且超过个人信息保存期限，诉求人的联系方式已按规定匿名化删除，无法再查看。",
+            purged_at=row.purged_at.isoformat(),
+        )
+    # The purpose is staff free text in a plain column: a number typed into it is masked too.
+    detail = {"tracking_no": tracking_no, "purpose": mask_free_text(purpose).text}
+    await audit(uow, staff, "read_contact", row.id, detail)
     cipher = ctx.cipher
+    originals = await free_text.read_originals(uow, cipher, row.id)
+    await uow.commit()
     return ContactRead(
         tracking_no=tracking_no,
-        name=cipher.decrypt(row.name_encrypted, field="name"),
-        mobile=cipher.decrypt(row.mobile_encrypted, field="mobile"),
+        name=cipher.decrypt(row.name_encrypted, field="name") if row.name_encrypted else None,
+        mobile=cipher.decrypt(row.mobile_encrypted, field="mobile") if row.mobile_encrypted else None,
         id_card=cipher.decrypt(row.id_card_encrypted, field="id_card") if row.id_card_encrypted else None,
+        email=cipher.decrypt(row.email_encrypted, field="email") if row.email_encrypted else None,
+        free_text_originals=originals,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, f
 from services.intake.domain import has_chinese
 from shared.events.vocabulary import Channel, Street
 from shared.pii import is_valid_id_card, is_valid_mobile, normalise_id_card, normalise_mobile
+from shared.text import RequestModel
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -32,7 +33,7 @@ Mobile = Annotated[str, Field(min_length=11, max_length=20), AfterValidator(_che
 IdCard = Annotated[str | None, Field(max_length=18), AfterValidator(_check_id_card)]
 
 
-class ComplainantIn(BaseModel):
+class ComplainantIn(RequestModel):
     model_config = _STRICT
 
     name: str = Field(min_length=1, max_length=40, description="姓名")
@@ -41,7 +42,7 @@ class ComplainantIn(BaseModel):
     anonymous: bool = Field(default=False, description="匿名：办理单位看不到姓名和联系方式")
 
 
-class AddressIn(BaseModel):
+class AddressIn(RequestModel):
     model_config = _STRICT
 
     street: Street = Field(description="街道")
@@ -49,7 +50,7 @@ class AddressIn(BaseModel):
     detail: str | None = Field(default=None, max_length=200, description="详细地址")
 
 
-class GrievanceCreate(BaseModel):
+class GrievanceCreate(RequestModel):
     """What a citizen files on the portal."""
 
     model_config = _STRICT
@@ -77,7 +78,7 @@ class StaffRegistration(GrievanceCreate):
     channel: Literal[Channel.walk_in, Channel.hotline, Channel.letter] = Channel.walk_in  # type: ignore[assignment]
 
 
-class MinyiComplainant(BaseModel):
+class MinyiComplainant(RequestModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=40)
@@ -85,7 +86,7 @@ class MinyiComplainant(BaseModel):
     id_card: IdCard = None
 
 
-class MinyiCase(BaseModel):
+class MinyiCase(RequestModel):
     """One case pushed by the city's "@深圳-民意速办" platform (fields we use; others ignored)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -100,7 +101,7 @@ class MinyiCase(BaseModel):
     anonymous: bool = False
 
 
-class MinyiWebhook(BaseModel):
+class MinyiWebhook(RequestModel):
     model_config = ConfigDict(extra="ignore")
 
     type: Literal["case.created"]
@@ -118,11 +119,26 @@ class GrievanceAccepted(BaseModel):
     message_zh: str
 
 
+class MinyiCaseAccepted(BaseModel):
+    """202 answer to the 民意速办 webhook; a replay of the same delivery carries no tracking token."""
+
+    grievance_id: str
+    tracking_no: str
+    tracking_token: str | None = Field(
+        description="the citizen's secret, in the first answer to a webhook-id only; null when the "
+        "same webhook-id and body are delivered again (the platform already has it)"
+    )
+    status: Literal["received"] = "received"
+    received_at: datetime
+    message_zh: str
+
+
 class ComplainantOut(BaseModel):
     name_masked: str
     mobile_masked: str | None
     id_card_masked: str | None
     anonymous: bool
+    email_masked: str | None = None
 
 
 class AddressOut(BaseModel):
@@ -151,6 +167,13 @@ class ContactRead(BaseModel):
     """Decrypted contact data for a registrar's call-back; every read is audited."""
 
     tracking_no: str
-    name: str
-    mobile: str
+    # None when the filer gave no name or number (Open311); e-mail only comes from Open311.
+    name: str | None
+    mobile: str | None
     id_card: str | None
+    email: str | None = None
+    free_text_originals: dict[str, str] = Field(
+        default_factory=dict,
+        description="free-text fields as typed, where personal numbers in them were masked "
+        "(title, content, community, address_detail, respondent, desired_outcome)",
+    )

@@ -29,6 +29,9 @@ def create_engine(settings: ServiceSettings, **overrides: Any) -> AsyncEngine:
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_pre_ping": False,
+        # Statement parameters are personal data (free text, ciphertexts): keep them out of
+        # exception messages and therefore out of logs and dead letters.
+        "hide_parameters": True,
         "connect_args": {"server_settings": {"application_name": f"grievance-{settings.service_name}"}},
     }
     options.update(overrides)

@@ -52,7 +52,7 @@ def run_alembic_env(metadata: MetaData) -> None:
             context.run_migrations()
 
     async def run_async() -> None:
-        engine = create_async_engine(str(url), poolclass=pool.NullPool)
+        engine = create_async_engine(str(url), poolclass=pool.NullPool, hide_parameters=True)
         try:
             async with engine.begin() as connection:
                 await connection.run_sync(do_run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from services.casework.api.deps import context, problems
 from services.casework.domain.access import may_read_documents
@@ -19,7 +19,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import problem_responses
-from shared.web import rate_limit, unit_of_work
+from shared.web import DOCUMENT_HEADERS, document_html, rate_limit, unit_of_work
 
 router = APIRouter(tags=["documents"])
 reader = require_roles(Role.department_officer, Role.supervisor)
@@ -32,13 +32,13 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def _file(document: DocumentFile, fmt: Format) -> Response:
     if fmt == "html":
-        return HTMLResponse(document.html)
+        return document_html(document.html)
     # The number is ASCII-safe apart from Chinese brackets: name the file by the tracking part.
     filename = "".join(ch for ch in document.doc_no if ch.isascii() and (ch.isalnum() or ch in "-_")) or "notice"
     return Response(
         document.pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
+        headers={**DOCUMENT_HEADERS, "Content-Disposition": f'inline; filename="{filename}.pdf"'},
     )
 
 
@@ -56,7 +56,7 @@ async def list_documents(
 ) -> list[DocumentRead]:
     async with uow:
         with problems():
-            case, who = await find_case(uow, ctx, staff, grievance_id)
+            case, who = await find_case(uow, ctx, staff, grievance_id, action="list_documents")
             return await documents_of(uow, ctx, grievance_id) if may_read_documents(case, who) else []
 
 

@@ -8,23 +8,14 @@ is how periods in days ("15日内") are read; periods in working days ("5个工�
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from shared.clock import CHINA_TZ
+# Re-exported: casework counts its clocks by the platform's one period rule (shared.statutory).
+from shared.statutory import end_of_day as end_of_day
+from shared.statutory import last_day
+from shared.statutory import local_date as local_date
 
 SATURDAY = 5
-
-
-def local_date(moment: datetime) -> date:
-    """The bureau's calendar date of an aware moment."""
-    if moment.tzinfo is None:
-        raise ValueError("statutory dates need an aware datetime")
-    return moment.astimezone(CHINA_TZ).date()
-
-
-def end_of_day(day: date) -> datetime:
-    """The last second of a local date: a deadline "至某日" is kept until that day ends."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=CHINA_TZ)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +46,7 @@ class WorkingCalendar:
 
     def add_days(self, start: date, days: int) -> date:
         """The last day of a period of ``days`` calendar days starting the day after ``start``."""
-        if days < 0:
-            raise ValueError("a period cannot be negative")
-        return self.next_working_day(start + timedelta(days=days))
+        return last_day(start, days, self)
 
     def add_working_days(self, start: date, count: int) -> date:
         """The ``count``-th working day after ``start`` (``start`` itself is not counted)."""

@@ -13,7 +13,7 @@ from services.feedback.stream.hub import StreamRefused
 from services.feedback.stream.response import READ_BATCH, EventStreamResponse, StatusStream
 from services.feedback.timeline import entries_after, grievance_for_citizen
 from shared.problems import Problem, problem_responses
-from shared.web import rate_limit
+from shared.web import MAX_SEQUENCE, rate_limit
 
 router = APIRouter()
 
@@ -30,7 +30,8 @@ def resume_after(header: str | None, query: int | None) -> int:
     """Where to resume: the browser's Last-Event-ID on reconnect, else ``?last_event_id=``, else 0."""
     if header is None or not header.strip():
         return query or 0
-    if not header.strip().isdigit():
+    # isascii: str.isdigit also accepts digits such as "²" that int() refuses.
+    if not (header.strip().isascii() and header.strip().isdigit()):
         raise Problem(
             422,
             slug="invalid-last-event-id",
@@ -60,7 +61,9 @@ async def status_events(
     tracking_no: TrackingNo,
     token: str | None = Depends(tracking_token),
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
-    last_event_id: Annotated[int | None, Query(ge=0, description="resume after this sequence number")] = None,
+    last_event_id: Annotated[
+        int | None, Query(ge=0, le=MAX_SEQUENCE, description="resume after this sequence number")
+    ] = None,
     ctx: FeedbackContext = Depends(context),
 ) -> EventStreamResponse:
     after = resume_after(last_event_id_header, last_event_id)

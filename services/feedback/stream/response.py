@@ -107,10 +107,12 @@ class EventStreamResponse(StreamingResponse):
     """text/event-stream with a send timeout: a client that stops reading is cut off instead of
     pinning the connection, and the browser resumes from Last-Event-ID when it can."""
 
-    def __init__(self, stream: StatusStream, *, send_timeout_s: float) -> None:
+    # FastAPI documents a route's success status from this parameter's default, so it must exist.
+    def __init__(self, stream: StatusStream, *, send_timeout_s: float, status_code: int = 200) -> None:
         self._frames = stream.frames()
         super().__init__(
             self._frames,
+            status_code=status_code,
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache, no-store", "X-Accel-Buffering": "no"},
         )

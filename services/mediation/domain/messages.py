@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from services.mediation.domain.deadlines import format_local
+from services.mediation.domain.legal_basis import CONSENT_BASIS, FAILURE_ROUTES_BASIS
 from services.mediation.domain.vocabulary import MEDIATION_TYPE_ZH, PARTY_ZH, MediationType, Party
 from shared.events.vocabulary import Track
 
@@ -16,7 +17,7 @@ def opened(mediation_type: MediationType, office_name: str, due_at: datetime, pa
     who = "三人调解小组" if panel else "调解员"
     return (
         f"您反映的纠纷已转入{MEDIATION_TYPE_ZH[mediation_type]}程序，由{office_name}安排{who}负责调解。"
-        "调解以双方自愿为前提（《人民调解法》第十七条），调解员将联系双方当事人征询意见。"
+        f"调解以双方自愿为前提（{CONSENT_BASIS[mediation_type]}），调解员将联系双方当事人征询意见。"
         f"调解期限至{format_local(due_at)}。"
     )
 
@@ -49,20 +50,23 @@ def agreed(deadline: date, mediation_type: MediationType) -> str:
     return text
 
 
-def failed(routes_zh: Sequence[str], next_track: Track) -> str:
+def _other_routes(mediation_type: MediationType, routes_zh: Sequence[str], next_track: Track) -> str:
+    basis = FAILURE_ROUTES_BASIS[mediation_type]
+    cited = f"（{basis}）" if basis else ""
     return (
-        "经调解，双方未能达成协议，本次调解终止。您可以依法通过"
+        "您可以依法通过"
         + "、".join(routes_zh)
-        + f"等途径维护自己的权利（《人民调解法》第二十六条）。您的诉求将转入{TRACK_ZH[next_track]}程序继续办理。"
+        + f"等途径维护自己的权利{cited}。您的诉求将转入{TRACK_ZH[next_track]}程序继续办理。"
     )
 
 
-def refused(party: Party, routes_zh: Sequence[str], next_track: Track) -> str:
-    return (
-        f"因{PARTY_ZH[party]}不同意调解，依照《人民调解法》第十七条，本次调解终止。您可以依法通过"
-        + "、".join(routes_zh)
-        + f"等途径维护自己的权利（第二十六条）。您的诉求将转入{TRACK_ZH[next_track]}程序继续办理。"
-    )
+def failed(routes_zh: Sequence[str], next_track: Track, *, mediation_type: MediationType) -> str:
+    return "经调解，双方未能达成协议，本次调解终止。" + _other_routes(mediation_type, routes_zh, next_track)
+
+
+def refused(party: Party, routes_zh: Sequence[str], next_track: Track, *, mediation_type: MediationType) -> str:
+    ending = f"因{PARTY_ZH[party]}不同意调解，依照{CONSENT_BASIS[mediation_type]}，本次调解终止。"
+    return ending + _other_routes(mediation_type, routes_zh, next_track)
 
 
 def withdrawn() -> str:

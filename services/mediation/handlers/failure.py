@@ -92,9 +92,9 @@ async def conclude_unsuccessfully(
         outcome_detail={"reason": reason, "to_track": reroute.to_track.value, "document_url": ref.url},
     )
     message = (
-        messages.refused(refusing_party, route.routes_zh, reroute.to_track)
+        messages.refused(refusing_party, route.routes_zh, reroute.to_track, mediation_type=case.mediation_type)
         if outcome is Outcome.refusal and refusing_party is not None
-        else messages.failed(route.routes_zh, reroute.to_track)
+        else messages.failed(route.routes_zh, reroute.to_track, mediation_type=case.mediation_type)
     )
     await publish_status(
         uow,

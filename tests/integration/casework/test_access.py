@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 
+from shared.auth.tokens import verify_token
 from shared.events.topics import GRIEVANCE_STATUS, department_topic
 from shared.events.vocabulary import PetitionKind
 from tests.integration.casework.conftest import START, Casework, hand_off, handoff, table_counts
@@ -59,7 +60,30 @@ async def assert_invisible(casework: Casework, gid: str, document_id: str, heade
         assert response.headers["content-type"] == "application/problem+json"
     listed = await casework.http.get("/v1/cases", headers=headers)
     assert gid not in [item["grievance_id"] for item in listed.json()["items"]]
-    assert await table_counts(casework.namespace.asyncpg_dsn, gid) == before
+    after = await table_counts(casework.namespace.asyncpg_dsn, gid)
+    # Each refusal is audited (in a transaction of its own); nothing else changes.
+    assert after == before | {"audit": before["audit"] + len(endpoints(gid, document_id))}
+    await assert_refusals_audited(casework, gid, headers, len(endpoints(gid, document_id)))
+
+
+async def assert_refusals_audited(casework: Casework, gid: str, headers: dict[str, str], count: int) -> None:
+    """The latest ``count`` audit rows record the caller's refused attempts on ``gid``."""
+    conn = await asyncpg.connect(casework.namespace.asyncpg_dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT actor, role, department, action, grievance_id, detail::text AS detail, at"
+            " FROM casework.audit_log ORDER BY id DESC LIMIT $1",
+            count,
+        )
+    finally:
+        await conn.close()
+    caller = verify_token(casework.settings, headers["Authorization"].removeprefix("Bearer "))
+    assert {row["actor"] for row in rows} == {caller.subject}
+    assert {(row["role"], row["department"]) for row in rows} == {(caller.role.value, caller.department)}
+    assert {row["grievance_id"] for row in rows} == {gid}
+    assert all('"outcome": "refused"' in row["detail"] and row["at"] is not None for row in rows)
+    actions = {row["action"] for row in rows}
+    assert {"read_case", "list_documents", "download_document", "SignFor", "ReplyToCitizen"} <= actions, actions
 
 
 async def test_another_department_gets_404_everywhere_and_nothing_changes(casework: Casework) -> None:
@@ -72,6 +96,12 @@ async def test_another_department_gets_404_everywhere_and_nothing_changes(casewo
     assert (await casework.http.post(f"/v1/cases/{gid}/sign-for", headers=housing)).status_code == 200
     accepted = await casework.http.post(f"/v1/cases/{gid}/accept", headers=housing)
     document_id = accepted.json()["documents"][0]["id"]
+    # The department's own copy as HTML: no script, image, form or framing can ride along.
+    html = await casework.http.get(f"/v1/cases/{gid}/documents/{document_id}?format=html", headers=housing)
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    policy = html.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "script-src" not in policy
+    assert html.headers["x-content-type-options"] == "nosniff"
 
     await assert_invisible(casework, gid, document_id, casework.officer("education"))
 

@@ -19,7 +19,11 @@ async def intake(namespace: Namespace) -> AsyncIterator[ServiceProcess]:
     process = ServiceProcess(
         "intake",
         "all",
-        namespace.env(INTAKE_HTTP_PORT=str(port), INTAKE_SUBMIT_RATE_LIMIT="1000/minute"),
+        namespace.env(
+            INTAKE_HTTP_PORT=str(port),
+            INTAKE_SUBMIT_RATE_LIMIT="1000/minute",
+            INTAKE_OPEN311_SUBMIT_RATE_LIMIT="1000/minute",
+        ),
         name=f"intake-{namespace.name}",
         port=port,
     ).start()

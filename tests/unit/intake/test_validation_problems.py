@@ -9,6 +9,7 @@ import pytest
 
 from services.intake.app import create_app
 from services.intake.settings import Settings
+from shared.ratelimit import RateLimit
 
 VALID: dict[str, Any] = {
     "complainant": {"name": "李四", "mobile": "13912345678", "id_card": "11010519491231002x"},
@@ -21,6 +22,9 @@ VALID: dict[str, Any] = {
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(Settings(max_body_bytes=4096))
+    # The unit tier has no database: the limits count in memory (the shared PostgreSQL store is
+    # proven by tests/integration/shared/test_ratelimit_store.py).
+    app.state.rate_limits = {name: RateLimit("1000/minute", scope=name) for name in app.state.rate_limits}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
         yield http

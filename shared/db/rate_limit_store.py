@@ -1,0 +1,112 @@
+"""Rate-limit counters in PostgreSQL, shared by every process of a service.
+
+One row per (scope, client, fixed window) in the service schema's UNLOGGED ``rate_limit_counter``
+table (shared.db.migration_ops.create_rate_limit_table). A hit is one statement, run in autocommit
+so it costs one round trip and never joins the route's own transaction: it reads the previous
+window's count and increments the current one only if the weighted sum stays within the limit, so
+refused requests do not push a client's wait further out.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, PrimaryKeyConstraint, Table, Text, TextClause, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.sliding_window import SLACK, Count, WindowPosition
+
+RATE_LIMIT_TABLE = "rate_limit_counter"
+PURGE_EVERY_S = 60.0
+PURGE_BATCH = 5000
+
+_HIT = """
+WITH previous AS (
+    SELECT coalesce(max(hits), 0) AS hits FROM {table}
+    WHERE scope = :scope AND client = :client AND window_start = CAST(:previous_start AS timestamptz)
+), current_before AS (
+    SELECT coalesce(max(hits), 0) AS hits FROM {table}
+    WHERE scope = :scope AND client = :client AND window_start = CAST(:window_start AS timestamptz)
+),{purge} hit AS (
+    INSERT INTO {table} AS counter (scope, client, window_start, hits, expires_at)
+    SELECT :scope, :client, CAST(:window_start AS timestamptz), 1, CAST(:expires_at AS timestamptz)
+    FROM previous
+    WHERE previous.hits * CAST(:weight AS float8) + 1 <= CAST(:ceiling AS float8)
+    ON CONFLICT (scope, client, window_start) DO UPDATE SET hits = counter.hits + 1
+    WHERE (SELECT hits FROM previous) * CAST(:weight AS float8) + counter.hits + 1 <= CAST(:ceiling AS float8)
+    RETURNING counter.hits
+)
+SELECT (SELECT hits FROM previous), (SELECT hits FROM current_before), (SELECT hits FROM hit)
+"""
+
+# Expired windows go in small batches, skipping rows another process is purging, riding along
+# with a hit now and then instead of costing a round trip or a scheduler of their own.
+_PURGE = """
+purged AS (
+    DELETE FROM {table} WHERE (scope, client, window_start) IN (
+        SELECT scope, client, window_start FROM {table}
+        WHERE expires_at < CAST(:now AS timestamptz)
+        LIMIT {batch} FOR UPDATE SKIP LOCKED
+    )
+),"""
+
+
+def rate_limit_table(metadata: MetaData) -> Table:
+    """The counter table as the service's metadata knows it (created by create_rate_limit_table),
+    so ``alembic check`` compares it like every other table of the schema."""
+    return Table(
+        RATE_LIMIT_TABLE,
+        metadata,
+        Column("scope", Text, nullable=False),
+        Column("client", Text, nullable=False),
+        Column("window_start", DateTime(timezone=True), nullable=False),
+        Column("hits", Integer, nullable=False),
+        Column("expires_at", DateTime(timezone=True), nullable=False),
+        PrimaryKeyConstraint("scope", "client", "window_start", name="pk_rate_limit_counter"),
+        prefixes=["UNLOGGED"],
+    )
+
+
+def _moment(epoch_s: float) -> datetime:
+    return datetime.fromtimestamp(epoch_s, UTC)
+
+
+class PostgresCounterStore:
+    """Sliding-window counters in one service schema; safe to share between requests and processes."""
+
+    def __init__(self, engine: AsyncEngine, *, schema: str, purge_every_s: float = PURGE_EVERY_S) -> None:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
+            raise ValueError(f"not a schema name: {schema!r}")
+        # Autocommit: no BEGIN/COMMIT around the one statement; the pool is the service's own.
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        table = f'"{schema}".{RATE_LIMIT_TABLE}'
+        self._hit = text(_HIT.format(table=table, purge=""))
+        self._hit_and_purge = text(_HIT.format(table=table, purge=_PURGE.format(table=table, batch=PURGE_BATCH)))
+        self._purge_every_s = purge_every_s
+        self._next_purge = time.monotonic() + purge_every_s
+
+    async def hit(self, *, scope: str, client: str, limit: int, at: WindowPosition) -> Count:
+        statement, params = self._statement(at)
+        params.update(
+            scope=scope,
+            client=client,
+            # The same rule as shared.sliding_window.admits, evaluated where the row is locked.
+            ceiling=limit + SLACK,
+            weight=at.previous_weight,
+            previous_start=_moment(at.previous_start),
+            window_start=_moment(at.start),
+            expires_at=_moment(at.expires),
+        )
+        async with self._engine.connect() as conn:
+            previous, before, after = (await conn.execute(statement, params)).one()
+        if after is None:
+            return Count(previous=previous, current=before, admitted=False)
+        return Count(previous=previous, current=after, admitted=True)
+
+    def _statement(self, at: WindowPosition) -> tuple[TextClause, dict[str, object]]:
+        if time.monotonic() < self._next_purge:
+            return self._hit, {}
+        self._next_purge = time.monotonic() + self._purge_every_s
+        return self._hit_and_purge, {"now": _moment(at.start + at.elapsed)}
