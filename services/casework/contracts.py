@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.contracts import TYPE_PREFIX, EventPayload
 from shared.events.topics import department_topic
-from shared.events.vocabulary import PetitionKind, Track
+from shared.events.vocabulary import Area, PetitionKind, Track
 
 
 class DepartmentAction(StrEnum):
@@ -38,6 +38,9 @@ class DepartmentAction(StrEnum):
     legal_progress = "legal_progress"
     legal_concluded = "legal_concluded"
     rated = "rated"
+    hearing_scheduled = "hearing_scheduled"  # 听证: the clock is paused
+    hearing_held = "hearing_held"  # 听证笔录 complete: the clock runs again
+    opinion_published = "opinion_published"  # a heard 复核 opinion made public (公示)
 
 
 class GrievanceForDepartment(BaseModel):
@@ -81,6 +84,10 @@ class DepartmentCaseChanged(EventPayload):
     action: DepartmentAction
     track: Track
     petition_kind: PetitionKind | None = None
+    # Added within v1: the routing decision's taxonomy, so a department can sort its cases by matter.
+    area: Area | None = None
+    category: str | None = Field(default=None, description="二级分类 within the area (taxonomy)")
+    item: str | None = Field(default=None, description="三级分类 within the category, when the router was confident")
     state: str
     urgent: bool = False
     revision: int
@@ -92,4 +99,52 @@ class DepartmentCaseChanged(EventPayload):
     grievance: GrievanceForDepartment | None = None
     detail: dict[str, Any] = Field(default_factory=dict)
     case_url: str
+    occurred_at: datetime
+
+
+class RecommendationNotice(EventPayload):
+    """A recommendation (《信访工作条例》第四十条) on the agency's topic: issued to it, its written answer
+    recorded, or the answer supervised (督办) once overdue. Keyed by the recommendation id."""
+
+    event_type: ClassVar[str] = TYPE_PREFIX + "department.recommendation.changed.v1"
+    topic: ClassVar[str] = department_topic("<department-code>")
+
+    recommendation_id: str
+    department: str
+    department_name: str
+    action: Literal["issued", "answered", "supervised"]
+    kind: Literal["improve_work", "improve_policy", "pursue_responsibility"]
+    title: str
+    reasons: str
+    grievance_ids: list[str] = Field(default_factory=list)
+    due_on: date
+    state: Literal["issued", "answered"]
+    adoption: Literal["adopted", "partly_adopted", "not_adopted"] | None = None
+    overdue: bool = False
+    message_zh: str
+    legal_basis: str
+    url: str
+    occurred_at: datetime
+
+
+class EvaluationFindingsSent(EventPayload):
+    """Key-case evaluation (评查) findings on one of the department's closed cases. Keyed by the
+    grievance id; carries scores and findings, never the grievance itself."""
+
+    event_type: ClassVar[str] = TYPE_PREFIX + "department.evaluation.findings.v1"
+    topic: ClassVar[str] = department_topic("<department-code>")
+
+    evaluation_id: str
+    grievance_id: str
+    tracking_no: str
+    department: str
+    department_name: str
+    rule: str
+    scores: dict[str, int]
+    total: int
+    grade: Literal["excellent", "good", "passing", "failing"]
+    findings: str
+    evaluator: str
+    message_zh: str
+    url: str
     occurred_at: datetime

@@ -1,5 +1,5 @@
 """Casework's schema: the case aggregate (JSONB, with the columns queries need), its clocks as
-rows for the scheduler and statistics, issued documents, repeat links, idempotency keys, the
+rows for the scheduler and statistics, issued documents, hearings, repeat links, idempotency keys, the
 staff audit log, and the outbox/inbox."""
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ deadline = Table(
     Column("cancelled", Boolean, nullable=False),
     Column("warned", Boolean, nullable=False),
     Column("supervised", Boolean, nullable=False),
+    Column("paused_at", DateTime(timezone=True), comment="set while a hearing stops the clock (§36)"),
     PrimaryKeyConstraint("grievance_id", "seq"),
     Index("ix_deadline_running_due_on", "due_on", postgresql_where=text("done_at IS NULL AND NOT cancelled")),
     Index("ix_deadline_owner_step", "owner", "step"),
@@ -87,6 +88,25 @@ document = Table(
     Column("pdf", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_document_grievance_id", "grievance_id"),
+)
+
+hearing = Table(
+    "hearing",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("grievance_id", Text, ForeignKey(grievance_case.c.grievance_id, ondelete="CASCADE"), nullable=False),
+    Column("body", Text, nullable=False, comment="handler (§31) or re_review (§36)"),
+    Column("state", Text, nullable=False),
+    Column("opened_by", Text, nullable=False),
+    Column("scheduled_at", DateTime(timezone=True), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("completed_at", DateTime(timezone=True)),
+    Column("paused_working_days", Integer),
+    Column("published_at", DateTime(timezone=True)),
+    Column("public_notice", Text, comment="the 公示 text, personal data masked"),
+    Column("aggregate", JSONB, nullable=False, comment="the Hearing"),
+    Index("ix_hearing_grievance_id", "grievance_id"),
+    Index("ix_hearing_published_at", "published_at", postgresql_where=text("published_at IS NOT NULL")),
 )
 
 repeat_link = Table(
@@ -124,6 +144,81 @@ audit_log = Table(
     Column("grievance_id", Text),
     Column("detail", JSONB, nullable=False),
     Index("ix_audit_log_grievance_id", "grievance_id"),
+)
+
+# -- recommendations (§40), assistance referrals (§37), key-case evaluation (评查): migration 0003 --
+
+recommendation = Table(
+    "recommendation",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("department", Text, nullable=False, comment="the agency that must answer in writing"),
+    Column("title", Text, nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("grievance_ids", ARRAY(Text), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("issued_by", Text, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("adoption", Text),
+    Column("answer", Text),
+    Column("answered_by", Text),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("answered_on", Date),
+    Column("supervised_at", DateTime(timezone=True)),
+    Index("ix_recommendation_department_state", "department", "state"),
+    Index("ix_recommendation_open_due_on", "due_on", postgresql_where=text("state = 'issued'")),
+)
+
+assistance_referral = Table(
+    "assistance_referral",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("grievance_id", Text, ForeignKey(grievance_case.c.grievance_id, ondelete="CASCADE"), nullable=False),
+    Column("department", Text, nullable=False, comment="the handling department that recorded it"),
+    Column("kind", Text, nullable=False),
+    Column("scheme", Text, nullable=False),
+    Column("referred_to", Text, nullable=False),
+    Column("hardship", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("outcome_note", Text),
+    Column("recorded_by", Text, nullable=False),
+    Column("referred_at", DateTime(timezone=True), nullable=False),
+    Column("outcome_at", DateTime(timezone=True)),
+    Index("ix_assistance_referral_grievance_id", "grievance_id"),
+)
+
+evaluation = Table(
+    "evaluation",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("rule", Text, nullable=False),
+    Column("seed", BigInteger, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("closed_since", Date),
+    Column("closed_until", Date),
+    Column("department", Text),
+    Column("evaluator", Text, nullable=False),
+    Column("lawyer_id", Text, comment="a 法律顾问 from the lawyer roster, when one evaluates"),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+evaluation_item = Table(
+    "evaluation_item",
+    metadata,
+    Column("evaluation_id", Text, ForeignKey(evaluation.c.id, ondelete="CASCADE"), nullable=False),
+    Column("grievance_id", Text, nullable=False),
+    Column("tracking_no", Text, nullable=False),
+    Column("department", Text, nullable=False),
+    Column("scores", JSONB),
+    Column("total", Integer),
+    Column("findings", Text),
+    Column("scored_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    PrimaryKeyConstraint("evaluation_id", "grievance_id"),
+    Index("ix_evaluation_item_department", "department"),
 )
 
 outbox = outbox_table(metadata)

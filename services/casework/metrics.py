@@ -31,7 +31,7 @@ async def refresh_overdue(infra: Infrastructure, clock: Clock) -> None:
     async with infra.engine.connect() as conn:
         rows = await conn.execute(
             select(d.c.owner, func.count())
-            .where(d.c.done_at.is_(None), d.c.cancelled.is_(False), d.c.due_on < today)
+            .where(d.c.done_at.is_(None), d.c.cancelled.is_(False), d.c.paused_at.is_(None), d.c.due_on < today)
             .group_by(d.c.owner)
         )
         counts: dict[str, int] = {owner: count for owner, count in rows}

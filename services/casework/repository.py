@@ -92,6 +92,7 @@ class CaseRepository:
                     "cancelled": d.cancelled,
                     "warned": d.warned,
                     "supervised": d.supervised,
+                    "paused_at": d.paused_at,
                 }
                 for seq, d in enumerate(case.deadlines)
             ],

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 
 from services.casework.handlers.context import CaseworkContext
+from services.casework.handlers.recommendation import supervise_overdue as supervise_overdue_recommendations
 from services.casework.handlers.supervision import supervise_once
 from shared.logging import get_logger
 from shared.runtime import Infrastructure
@@ -24,6 +25,7 @@ class SchedulerPart:
             while not self._stopping.is_set():
                 try:
                     await supervise_once(uow_factory=self._infra.uow, ctx=self._ctx)
+                    await supervise_overdue_recommendations(uow_factory=self._infra.uow, ctx=self._ctx)
                 except Exception as exc:
                     # A failed round (database restarting) is retried next round, not fatal.
                     log.warning("supervision round failed", error=repr(exc))

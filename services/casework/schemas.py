@@ -11,11 +11,12 @@ from services.casework.domain.case import ReviewOutcome
 from services.casework.domain.kinds import ReplyDecision
 from services.casework.domain.legal import LegalRoute, NotAcceptGround
 from shared.events.vocabulary import PetitionKind, Track
+from shared.text import RequestModel
 
 Text2000 = Field(min_length=2, max_length=2000)
 
 
-class Request(BaseModel):
+class Request(RequestModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

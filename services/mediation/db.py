@@ -1,5 +1,5 @@
 """Mediation's schema: the roster, cases and their mediators, consent, sessions, documents,
-re-routes, ratings, recusals, the staff audit log, and the outbox/inbox."""
+re-routes, ratings, recusals, assistance referrals, the staff audit log, and the outbox/inbox."""
 
 from __future__ import annotations
 
@@ -65,6 +65,8 @@ mediation = Table(
     Column("desired_outcome", Text),
     Column("applicant_name", Text, nullable=False, comment="masked, as intake publishes it"),
     Column("area", Text, nullable=False),
+    Column("category", Text, comment="二级分类 within area (taxonomy)"),
+    Column("item", Text, comment="三级分类 within category, when the router was confident"),
     Column("lead_department", Text, nullable=False),
     Column("dispute_kind", Text, nullable=False),
     Column("mediation_type", Text, nullable=False),
@@ -88,6 +90,8 @@ mediation = Table(
     Column("closed_at", DateTime(timezone=True)),
     Column("reopen_count", Integer, nullable=False, server_default=text("0")),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The lawyer from shared/catalog/lawyers.yaml advising the panel (法律顾问), when there is one.
+    Column("legal_adviser", JSONB),
     UniqueConstraint("grievance_id", "revision"),
     Index("ix_mediation_state_due_at", "state", "due_at"),
 )
@@ -183,6 +187,25 @@ recusal = Table(
     Column("reason", Text, nullable=False),
     Column("declared_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("mediation_id", "mediator_id"),
+)
+
+# Hardship and referrals to 社会救助 / 司法救助 (《信访工作条例》第三十七条): migration 0003.
+assistance_referral = Table(
+    "assistance_referral",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("mediation_id", UUID(as_uuid=False), ForeignKey(mediation.c.id, ondelete="CASCADE"), nullable=False),
+    Column("office", Text, nullable=False, comment="the mediation office that referred"),
+    Column("kind", Text, nullable=False, comment="social | judicial (shared/assistance.py)"),
+    Column("scheme", Text, nullable=False),
+    Column("referred_to", Text, nullable=False, comment="department code from the catalogue"),
+    Column("hardship", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("outcome_note", Text),
+    Column("recorded_by", Text, nullable=False),
+    Column("referred_at", DateTime(timezone=True), nullable=False),
+    Column("outcome_at", DateTime(timezone=True)),
+    Index("ix_assistance_referral_mediation_id", "mediation_id"),
 )
 
 audit_log = Table(

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from shared.events import topics
 from shared.events.contracts import TYPE_PREFIX, EventPayload
+from shared.events.vocabulary import Area
 
 NoticeKind = Literal[
     "opened",  # a case arrived for the office's mediators
@@ -38,6 +39,9 @@ class MediationNotice(EventPayload):
     notice: NoticeKind
     mediation_type: str
     dispute_kind: str
+    # Added within v1: the routing decision's taxonomy, so an office can sort its cases by matter.
+    area: Area | None = None
+    category: str | None = Field(default=None, description="二级分类 within the area (taxonomy)")
     street: str | None = None
     office: str
     mediators: list[str] = Field(default_factory=list)

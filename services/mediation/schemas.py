@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from services.mediation.assistance_schemas import AssistanceRead, AssistanceStatistics, LegalAdviserRead
 from services.mediation.domain.vocabulary import (
     AssignmentRole,
     DisputeKind,
@@ -17,12 +18,13 @@ from services.mediation.domain.vocabulary import (
     SessionState,
     State,
 )
+from shared.text import RequestModel
 
 Text200 = Annotated[str, Field(min_length=2, max_length=200)]
 Reason = Annotated[str, Field(min_length=2, max_length=1000)]
 
 
-class _In(BaseModel):
+class _In(RequestModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -177,6 +179,8 @@ class CaseDetail(CaseSummary):
     performed: bool | None
     closed_at: datetime | None
     reopen_count: int
+    legal_adviser: LegalAdviserRead | None = None
+    assistance: list[AssistanceRead] = Field(default_factory=list)
 
 
 class CountsRead(BaseModel):
@@ -198,6 +202,9 @@ class StatisticsRead(BaseModel):
     by_type: dict[str, CountsRead]
     by_street: dict[str, CountsRead]
     by_dispute_kind: dict[str, CountsRead]
+    assistance: AssistanceStatistics | None = Field(
+        default=None, description="assistance referrals (§37) made by mediators in the window, by referral date"
+    )
 
 
 class RosterEntryRead(MediatorRead):

@@ -80,9 +80,14 @@ class Status(StrEnum):
     mediation_failed = "mediation_failed"
     review_requested = "review_requested"
     review_decided = "review_decided"
+    hearing_scheduled = "hearing_scheduled"  # 听证 scheduled (§31, §36); the clock is paused
+    hearing_held = "hearing_held"  # 听证 held, the record complete; the clock runs again
+    published = "published"  # a heard 复核 opinion made public (公示, §36), personal data masked
     rated = "rated"
     reopened = "reopened"
     closed = "closed"
+    assistance_referred = "assistance_referred"  # 救助转介 (《信访工作条例》第三十七条)
+    assistance_concluded = "assistance_concluded"  # the referral's outcome
 
 
 class Rating(StrEnum):

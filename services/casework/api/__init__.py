@@ -2,9 +2,13 @@
 
 from fastapi import APIRouter
 
-from services.casework.api import cases, documents, statistics
+from services.casework.api import assistance, cases, documents, evaluation, hearings, recommendation, statistics
 
 router = APIRouter()
 router.include_router(cases.router)
 router.include_router(documents.router)
 router.include_router(statistics.router)
+router.include_router(hearings.router)
+router.include_router(recommendation.router)
+router.include_router(assistance.router)
+router.include_router(evaluation.router)

@@ -30,7 +30,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import problem_responses
-from shared.web import unit_of_work
+from shared.web import MAX_OFFSET, unit_of_work
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -50,7 +50,7 @@ async def list_cases(
     due_before: datetime | None = Query(default=None, description="next due date at or before this moment"),
     urgent: bool | None = None,
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
     staff: StaffPrincipal = Depends(reader),
     ctx: CaseworkContext = Depends(context),
     uow: UnitOfWork = Depends(unit_of_work),

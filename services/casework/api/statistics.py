@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from services.casework.api.deps import context
 from services.casework.handlers.context import CaseworkContext
+from services.casework.handlers.handling_statistics import HandlingStatistics, handling_statistics
 from services.casework.handlers.statistics import on_time_statistics
 from services.casework.schemas import OnTimeStatistics
 from shared.auth import StaffPrincipal
@@ -38,3 +39,21 @@ async def on_time(
     async with uow:
         since, until = checked_window(since, until)
         return await on_time_statistics(uow=uow, ctx=ctx, since=since, until=until, department=department)
+
+
+@router.get(
+    "/handling",
+    response_model=HandlingStatistics,
+    responses=problem_responses(401, 403, 422),
+    summary="Cases per lead department, 交办, 转送 and 督办 (for the annual report)",
+)
+async def handling(
+    since: date | None = Query(default=None, description="cases opened on or after this day"),
+    until: date | None = Query(default=None, description="cases opened on or before this day"),
+    staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
+    ctx: CaseworkContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> HandlingStatistics:
+    async with uow:
+        since, until = checked_window(since, until)
+        return await handling_statistics(uow=uow, ctx=ctx, since=since, until=until)

@@ -14,6 +14,7 @@ from typing import Any
 from services.casework.domain.calendar import local_date
 from services.casework.domain.case import Case, ReplyRecord
 from services.casework.domain.deadlines import MAX_EXTENSION_DAYS, REPLY_DAYS, REVIEW_REQUEST_DAYS
+from services.casework.domain.hearing import HearingFinding
 from services.casework.domain.kinds import DECISION_NAMES_ZH, KIND_NAMES_ZH, allows_review
 from services.casework.domain.legal import GROUNDS, ROUTE_TEXT_ZH, NotAcceptance
 from services.casework.domain.messages import day_zh
@@ -26,6 +27,7 @@ class DocumentKind(StrEnum):
     extension_notice = "extension_notice"  # 延期告知书
     reply_opinion = "reply_opinion"  # 信访处理意见书
     legal_transfer_notice = "legal_transfer_notice"  # 涉法涉诉事项告知书
+    hearing_notice = "hearing_notice"  # 听证通知书 (documents/hearing_notice.py)
 
 
 TITLES: dict[DocumentKind, str] = {
@@ -34,6 +36,7 @@ TITLES: dict[DocumentKind, str] = {
     DocumentKind.extension_notice: "延期告知书",
     DocumentKind.reply_opinion: "信访处理意见书",
     DocumentKind.legal_transfer_notice: "涉法涉诉事项告知书",
+    DocumentKind.hearing_notice: "听证通知书",
 }
 
 _CODES: dict[DocumentKind, str] = {
@@ -42,6 +45,7 @@ _CODES: dict[DocumentKind, str] = {
     DocumentKind.extension_notice: "延",
     DocumentKind.reply_opinion: "复",
     DocumentKind.legal_transfer_notice: "转",
+    DocumentKind.hearing_notice: "听",
 }
 
 # Headings every notice of a kind carries, besides title, number, addressee, issuer and date.
@@ -51,6 +55,7 @@ REQUIRED_ELEMENTS: dict[DocumentKind, tuple[str, ...]] = {
     DocumentKind.extension_notice: ("信访事项", "原办理期限", "延长期限", "延期理由", "法律依据"),
     DocumentKind.reply_opinion: ("信访人的请求", "查明的事实和理由", "处理意见", "处理依据", "权利告知"),
     DocumentKind.legal_transfer_notice: ("信访事项", "转交机关", "法定途径", "法律依据"),
+    DocumentKind.hearing_notice: ("信访事项", "听证时间", "听证地点", "听证组成人员", "参加人", "期限计算", "法律依据"),
 }
 
 
@@ -131,7 +136,9 @@ def reply_opinion(
     review_body: str,
     now: datetime,
     sequence: int = 1,
+    hearing: HearingFinding | None = None,
 ) -> Draft:
+    """信访处理意见书; when a hearing was held (§31), it states when, where, who sat and its conclusion."""
     kind = DocumentKind.reply_opinion
     petition_kind = case.petition_kind or PetitionKind.claim
     outstanding = [
@@ -152,8 +159,20 @@ def reply_opinion(
         "review_days": REVIEW_REQUEST_DAYS,
         "review_body": review_body,
         "confidential": petition_kind is PetitionKind.report,
+        "hearing": hearing_context(hearing),
     }
     return Draft(kind, TITLES[kind], context)
+
+
+def hearing_context(hearing: HearingFinding | None) -> dict[str, str] | None:
+    if hearing is None:
+        return None
+    return {
+        "held_on": day_zh(hearing.held_on),
+        "place": hearing.place,
+        "panel": hearing.panel_zh,
+        "conclusion": hearing.conclusion,
+    }
 
 
 def legal_transfer_notice(case: Case, *, issuer: str, body_name: str, now: datetime, sequence: int = 1) -> Draft:

@@ -156,6 +156,10 @@ class Case:
     closed_at: datetime | None = None
     legal: LegalTransfer | None = None
     history: list[PreviousAssignment] = field(default_factory=list)
+    # the routing decision's taxonomy (area, 二级 category, 三级 item); none on cases opened before it
+    area: str | None = None
+    category: str | None = None
+    item: str | None = None
 
     @property
     def departments(self) -> list[str]:

@@ -62,6 +62,8 @@ class Deadline:
     cancelled: bool = False
     warned: bool = False  # near-due warning (预警) sent
     supervised: bool = False  # overdue supervision (督办) sent
+    # Set while a hearing (听证) stops the clock: its time is not counted (§36), see hearing.py.
+    paused_at: datetime | None = None
 
     @property
     def running(self) -> bool:
@@ -78,12 +80,17 @@ class Deadline:
             return None
         return local_date(self.done_at) <= self.due_on
 
+    @property
+    def paused(self) -> bool:
+        return self.running and self.paused_at is not None
+
     def overdue_on(self, today: date) -> bool:
-        return self.running and today > self.due_on
+        return self.running and not self.paused and today > self.due_on
 
     def near_due_on(self, today: date, calendar: WorkingCalendar, working_days: int) -> bool:
         return (
             self.running
+            and not self.paused
             and not self.overdue_on(today)
             and calendar.add_working_days(today, working_days) >= self.due_on
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from services.casework.domain.deadlines import STEP_NAMES_ZH, Step
+from services.casework.domain.hearing import HearingFinding
 from services.casework.domain.kinds import DECISION_NAMES_ZH, ReplyDecision
 from services.casework.domain.legal import GROUNDS, NotAcceptance
 
@@ -73,8 +74,22 @@ def review_requested(level_zh: str, body: str, decision_due: date) -> str:
     return f"已收到您的{level_zh}请求，{body}将于{day_zh(decision_due)}前提出{level_zh}意见。"
 
 
-def review_decided(level_zh: str, body: str, opinion: str, next_body: str | None, until: date | None) -> str:
-    text = f"{body}已提出{level_zh}意见：{opinion.rstrip('。')}。"
+def review_decided(
+    level_zh: str,
+    body: str,
+    opinion: str,
+    next_body: str | None,
+    until: date | None,
+    *,
+    hearing: HearingFinding | None = None,
+) -> str:
+    text = ""
+    if hearing is not None:
+        text = (
+            f"{body}于{day_zh(hearing.held_on)}在{hearing.place}举行了听证（听证组成人员：{hearing.panel_zh}），"
+            f"听证结论：{hearing.conclusion.rstrip('。')}。"
+        )
+    text += f"{body}已提出{level_zh}意见：{opinion.rstrip('。')}。"
     if next_body and until:
         text += f"如不服，可于{day_zh(until)}前向{next_body}请求复核。"
     else:

@@ -8,6 +8,7 @@ from datetime import datetime
 from services.casework.domain.calendar import WorkingCalendar, local_date
 from services.casework.domain.case import Case, CoOpinion, Extension, ReplyRecord, require_text
 from services.casework.domain.deadlines import MAX_EXTENSION_DAYS, REPLY_DAYS, Step, start_deadline
+from services.casework.domain.hearing import refuse_while_paused
 from services.casework.domain.kinds import DECISIONS_BY_KIND, ReplyDecision
 from services.casework.domain.legal import GROUNDS, NotAcceptance
 from services.casework.domain.states import Action, NotPermitted, RuleViolation, WindowClosed, next_state
@@ -126,6 +127,7 @@ def reply(
     """答复 (§32): the 信访处理意见书 with request, facts and reasons, decision and its basis."""
     next_state(Action.reply, case.state, case.track)
     case.require_lead(department, "答复")
+    refuse_while_paused(case, Step.reply)
     kind = case.petition_kind or PetitionKind.claim
     if decision not in DECISIONS_BY_KIND[kind]:
         allowed = "、".join(sorted(d.value for d in DECISIONS_BY_KIND[kind]))

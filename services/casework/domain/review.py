@@ -20,6 +20,7 @@ from services.casework.domain.deadlines import (
     Step,
     start_deadline,
 )
+from services.casework.domain.hearing import refuse_while_paused
 from services.casework.domain.kinds import allows_review
 from services.casework.domain.states import Action, CaseState, RuleViolation, WindowClosed, next_state
 from shared.events.vocabulary import PetitionKind
@@ -117,6 +118,7 @@ def decide_review(case: Case, *, outcome: ReviewOutcome, opinion: str, now: date
     next_state(Action.decide_review, case.state, case.track)
     record = case.last_review
     assert record is not None, "review_requested always has a review record"
+    refuse_while_paused(case, Step.review if record.level is ReviewLevel.review else Step.re_review)
     record.opinion = require_text(opinion, "复查（复核）意见")
     record.outcome = outcome
     record.decided_at = now

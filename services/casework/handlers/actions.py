@@ -20,6 +20,7 @@ from services.casework.handlers import commands as c
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.legal_steps import OTHER_STEPS
 from services.casework.handlers.publishing import audit
+from services.casework.handlers.refusals import record_refusal
 from services.casework.handlers.steps import PETITION_STEPS
 from services.casework.handlers.views import case_read, office
 from services.casework.schemas import CaseRead, DocumentRead
@@ -40,13 +41,21 @@ class IdempotencyConflict(Exception):
 
 
 async def find_case(
-    uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, *, for_update: bool = False
+    uow: UnitOfWork,
+    ctx: CaseworkContext,
+    staff: StaffPrincipal,
+    grievance_id: str,
+    *,
+    for_update: bool = False,
+    action: str = "read_case",
 ) -> tuple[Case, Reader]:
+    """The case and how ``staff`` reads it; another department's case is refused (and audited)."""
     case = await ctx.repository(uow).get(grievance_id, for_update=for_update)
-    reader = (
-        staff_reader(case, department=staff.department, sees_all=staff.role in SEES_ALL) if case is not None else None
-    )
-    if case is None or reader is None:
+    if case is None:
+        raise CaseNotFound(grievance_id)
+    reader = staff_reader(case, department=staff.department, sees_all=staff.role in SEES_ALL)
+    if reader is None:
+        await record_refusal(uow, staff, action, grievance_id)
         raise CaseNotFound(grievance_id)
     return case, reader
 
@@ -113,7 +122,7 @@ async def perform(
     """Apply ``command``; returns the case as the actor now sees it and whether it was a replay."""
     now = ctx.clock.now()
     # The row lock serialises concurrent actions on one case, retries with the same key included.
-    case, reader = await find_case(uow, ctx, staff, grievance_id, for_update=True)
+    case, reader = await find_case(uow, ctx, staff, grievance_id, for_update=True, action=type(command).__name__)
     principal = f"{staff.role.value}:{staff.subject}"
     request_hash = fingerprint(grievance_id, command)
     if idempotency_key is not None:

@@ -73,6 +73,11 @@ def handlers_for(
     return decision.departments.lead, [c for c in decision.departments.co if c != decision.departments.lead], None, kind
 
 
+def classify(case: Case, decision: RoutingDecision) -> None:
+    """Keep the decision's taxonomy on the case: departments read it on every notice."""
+    case.area, case.category, case.item = decision.area.value, decision.category, decision.item
+
+
 async def take_handoff(*, uow: UnitOfWork, ctx: CaseworkContext, handoff: TrackHandoff) -> None:
     grievance, decision = handoff.grievance, handoff.decision
     if decision.track not in (Track.petition, Track.litigation):
@@ -112,6 +117,7 @@ async def take_handoff(*, uow: UnitOfWork, ctx: CaseworkContext, handoff: TrackH
             now=now,
             calendar=ctx.calendar,
         )
+        classify(case, decision)
         await repo.add(case, now=now)
     else:
         case = existing
@@ -131,6 +137,7 @@ async def take_handoff(*, uow: UnitOfWork, ctx: CaseworkContext, handoff: TrackH
             )
         except CaseError as exc:
             raise PermanentError(exc.message_zh) from exc
+        classify(case, decision)
         await repo.save(case)
         if dropped:
             await tell_departments(

@@ -15,7 +15,7 @@ from services.casework.domain.review import request_window_ends_on
 from services.casework.handlers import commands as c
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.publishing import tell_citizen, tell_departments
-from services.casework.handlers.steps import StepHandler
+from services.casework.handlers.steps import StepHandler, hearing_finding
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Status
@@ -102,14 +102,18 @@ async def decide_review(
 ) -> None:
     record = decide(case, outcome=command.outcome, opinion=command.opinion, now=now)
     is_review = record.level is ReviewLevel.review
+    heard = None if is_review else await hearing_finding(uow, case, Step.re_review)
     level_zh = "复查" if is_review else "复核"
     body = ctx.settings.review_body_name if is_review else ctx.settings.re_review_body_name
     window = request_window_ends_on(case, ctx.calendar) if is_review else None
     opinion = f"{OUTCOME_NAMES_ZH[command.outcome.value]}。{record.opinion}"
     text = messages.review_decided(
-        level_zh, body, opinion, ctx.settings.re_review_body_name if window else None, window
+        level_zh, body, opinion, ctx.settings.re_review_body_name if window else None, window, hearing=heard
     )
-    detail = {"level": record.level.value, "outcome": command.outcome.value, "final": case.final}
+    detail: dict[str, Any] = {"level": record.level.value, "outcome": command.outcome.value, "final": case.final}
+    if heard is not None:
+        # The 复核 opinion rests on the hearing (§36): the record of the decision says so.
+        detail |= {"hearing": {"held_on": heard.held_on.isoformat(), "place": heard.place, "panel": heard.panel_zh}}
     await tell_citizen(
         uow,
         case,

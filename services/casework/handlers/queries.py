@@ -59,6 +59,7 @@ async def list_cases(*, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrinc
             d.c.grievance_id == t.c.grievance_id,
             d.c.done_at.is_(None),
             d.c.cancelled.is_(False),
+            d.c.paused_at.is_(None),
             d.c.due_on < local_date(now),
         )
         conditions.append(late if filters.overdue else ~late)
@@ -108,7 +109,7 @@ async def _document(uow: UnitOfWork, document_id: str) -> tuple[str, DocumentFil
 async def staff_document(
     *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, document_id: str
 ) -> DocumentFile:
-    case, reader = await find_case(uow, ctx, staff, grievance_id)
+    case, reader = await find_case(uow, ctx, staff, grievance_id, action="download_document")
     found = await _document(uow, document_id)
     if found is None or found[0] != case.grievance_id or not may_read_documents(case, reader):
         raise CaseNotFound(document_id)

@@ -46,7 +46,7 @@ async def on_time_statistics(
             count(done),
             count(and_(done, d.c.done_on <= d.c.due_on)),
             count(running),
-            count(and_(running, d.c.due_on < today)),
+            count(and_(running, d.c.paused_at.is_(None), d.c.due_on < today)),
         )
         .where(and_(true(), *conditions))
         .group_by(d.c.owner, d.c.step)

@@ -14,12 +14,14 @@ from services.casework.domain import messages, petition
 from services.casework.domain.calendar import end_of_day
 from services.casework.domain.case import Case
 from services.casework.domain.deadlines import Step
+from services.casework.domain.hearing import HearingFinding, finding, heard_for
 from services.casework.domain.kinds import DECISION_NAMES_ZH, allows_review
 from services.casework.domain.legal import NotAcceptance
 from services.casework.domain.review import request_window_ends_on
 from services.casework.handlers import commands as c
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.publishing import issue_document, next_document_sequence, tell_citizen, tell_departments
+from services.casework.hearing_repository import HearingRepository
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import RerouteRequested
@@ -256,6 +258,7 @@ async def reply(
         now=now,
     )
     lead = ctx.name(case.lead)
+    heard = await hearing_finding(uow, case, Step.reply)
     sequence = await next_document_sequence(uow, case.grievance_id, content.DocumentKind.reply_opinion)
     draft = content.reply_opinion(
         case,
@@ -265,6 +268,7 @@ async def reply(
         review_body=ctx.settings.review_body_name,
         now=now,
         sequence=sequence,
+        hearing=heard,
     )
     document = await issue_document(uow, ctx, case, draft, issued_by=case.lead, now=now)
     reviewable = allows_review(case.petition_kind or PetitionKind.claim)
@@ -287,8 +291,15 @@ async def reply(
         action=DepartmentAction.replied,
         message_zh=f"{lead}已答复信访人（{DECISION_NAMES_ZH[record.decision]}）。",
         now=now,
-        detail={"decision": record.decision.value, "outstanding_co_reason": record.outstanding_co_reason},
+        detail={"decision": record.decision.value, "outstanding_co_reason": record.outstanding_co_reason}
+        | ({"hearing_held_on": heard.held_on.isoformat()} if heard else {}),
     )
+
+
+async def hearing_finding(uow: UnitOfWork, case: Case, step: Step) -> HearingFinding | None:
+    """The held hearing (if any) whose conclusion this answer must state (§31, §36)."""
+    hearing = heard_for(case, await HearingRepository(uow.session).of_case(case.grievance_id), step)
+    return finding(hearing) if hearing is not None else None
 
 
 PETITION_STEPS: dict[type[Any], StepHandler] = {

@@ -35,7 +35,8 @@ async def _candidates(uow: UnitOfWork, ctx: CaseworkContext) -> list[str]:
     today = local_date(ctx.clock.now())
     horizon = ctx.calendar.add_working_days(today, ctx.settings.near_due_working_days)
     d, t = db.deadline, db.grievance_case
-    running = and_(d.c.done_at.is_(None), d.c.cancelled.is_(False))
+    # A clock paused by a hearing (听证) is neither near due nor overdue until it runs again.
+    running = and_(d.c.done_at.is_(None), d.c.cancelled.is_(False), d.c.paused_at.is_(None))
     needs_notice = or_(
         and_(d.c.due_on <= horizon, d.c.warned.is_(False)), and_(d.c.due_on < today, d.c.supervised.is_(False))
     )

@@ -17,7 +17,7 @@ from services.mediation.schemas import CaseDetail, CaseSummary, RosterEntryRead,
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
 from shared.problems import problem_responses
-from shared.web import unit_of_work
+from shared.web import MAX_OFFSET, document_html, unit_of_work
 from shared.windows import checked_window
 
 router = APIRouter(prefix="/v1", tags=["mediation"])
@@ -33,7 +33,7 @@ async def my_cases(
     state: State | None = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     staff: StaffPrincipal = Depends(reader),
     ctx: MediationContext = Depends(context),
     uow: UnitOfWork = Depends(unit_of_work),
@@ -54,7 +54,7 @@ async def list_cases(
     state: State | None = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     staff: StaffPrincipal = Depends(reader),
     ctx: MediationContext = Depends(context),
     uow: UnitOfWork = Depends(unit_of_work),
@@ -111,7 +111,7 @@ async def staff_document(
 ) -> HTMLResponse:
     async with uow:
         html = await queries.staff_document(uow=uow, staff=staff, document_id=str(document_id))
-    return HTMLResponse(html)
+    return document_html(html)
 
 
 async def _document_rate_limit(request: Request) -> None:
@@ -133,7 +133,7 @@ async def citizen_document(
 ) -> HTMLResponse:
     async with uow:
         html = await queries.citizen_document(uow=uow, document_id=str(document_id), token=x_tracking_token or token)
-    return HTMLResponse(html, headers={"Cache-Control": "private, no-store"})
+    return document_html(html, headers={"Cache-Control": "private, no-store"})
 
 
 @router.get(

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from services.mediation.domain.legal_basis import (
+    AGREEMENT_EFFECT_BASIS,
+    CONSENT_BASIS,
+    FAILURE_ROUTES_BASIS,
+    termination_basis,
+)
 from services.mediation.domain.triage import FailureRoute
 from services.mediation.domain.vocabulary import MediationType, Outcome, Party
 from shared.events.vocabulary import Track
@@ -68,6 +74,11 @@ class AgreementDraft:
     @property
     def performance_notice(self) -> str:
         return PERFORMANCE_NOTICE[self.mediation_type]
+
+    @property
+    def effect_basis(self) -> str | None:
+        """人民调解法 §29 says when a people's mediation agreement takes effect; no other type."""
+        return AGREEMENT_EFFECT_BASIS[self.mediation_type]
 
 
 def agreement_gaps(draft: AgreementDraft) -> list[str]:
@@ -133,10 +144,18 @@ class TerminationNotice:
     issued_on: date
 
     @property
-    def legal_basis(self) -> str:
-        if self.outcome is Outcome.refusal:
-            return "《中华人民共和国人民调解法》第十七条、第二十六条"
-        return "《中华人民共和国人民调解法》第二十六条"
+    def legal_basis(self) -> str | None:
+        """Everything the notice cites, per mediation type (人民调解法 for people's mediation only)."""
+        return termination_basis(self.mediation_type, refused=self.outcome is Outcome.refusal)
+
+    @property
+    def consent_basis(self) -> str | None:
+        """Why a refusal ends mediation; None when mediation ended otherwise."""
+        return CONSENT_BASIS[self.mediation_type] if self.outcome is Outcome.refusal else None
+
+    @property
+    def routes_basis(self) -> str | None:
+        return FAILURE_ROUTES_BASIS[self.mediation_type]
 
 
 def default_parties(applicant_name: str, respondent: str | None) -> tuple[PartyEntry, ...]:

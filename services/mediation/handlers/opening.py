@@ -74,6 +74,8 @@ async def open_mediation(*, uow: UnitOfWork, ctx: MediationContext, handoff: Tra
             "desired_outcome": grievance.desired_outcome,
             "applicant_name": grievance.complainant.name_masked,
             "area": decision.area.value,
+            "category": decision.category,
+            "item": decision.item,
             "lead_department": decision.departments.lead,
             "dispute_kind": decided.kind.value,
             "mediation_type": decided.mediation_type.value,

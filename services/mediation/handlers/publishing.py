@@ -14,7 +14,7 @@ from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import DocumentRef, GrievanceStatusChanged
 from shared.events.topics import department_topic
-from shared.events.vocabulary import Status
+from shared.events.vocabulary import Area, Status
 
 BUREAU_OFFICE = "petitions-bureau"
 
@@ -52,6 +52,9 @@ async def publish_status(
     )
 
 
+_AREAS = {area.value: area for area in Area}
+
+
 async def notify_offices(
     uow: UnitOfWork,
     case: CaseRecord,
@@ -74,6 +77,8 @@ async def notify_offices(
                 notice=notice,
                 mediation_type=case.mediation_type.value,
                 dispute_kind=case.dispute_kind.value,
+                area=_AREAS.get(case.area),
+                category=case.category,
                 street=case.street,
                 office=case.office,
                 mediators=ids,

@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import select
 
 from services.mediation import db
+from services.mediation.assistance_schemas import LegalAdviserRead
 from services.mediation.domain.deadlines import is_overdue
 from services.mediation.domain.states import allowed_actions
 from services.mediation.domain.statistics import CaseFacts, Counts, summarise
 from services.mediation.domain.vocabulary import Outcome, State
+from services.mediation.handlers import assistance
 from services.mediation.handlers.access import Viewer, case_for, may_see, not_found, viewer_for
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.paperwork import document_url
@@ -160,6 +162,8 @@ async def build_detail(uow: UnitOfWork, ctx: MediationContext, case: CaseRecord)
         performed=case.performed,
         closed_at=case.closed_at,
         reopen_count=case.reopen_count,
+        legal_adviser=LegalAdviserRead.model_validate(case.legal_adviser) if case.legal_adviser else None,
+        assistance=await assistance.of_case(uow, ctx, case.id),
     )
 
 
@@ -201,6 +205,8 @@ async def statistics(
         for row in await uow.session.execute(statement)
     ]
     result = summarise(facts)
+    office = None if viewer.sees_all else scope
+    referrals = await assistance.statistics(uow, office=office, since=opened_from, until=opened_to)
     return StatisticsRead(
         scope=scope,
         opened_from=opened_from,
@@ -210,6 +216,7 @@ async def statistics(
         by_type={k: _counts(v) for k, v in sorted(result.by_type.items())},
         by_street={k: _counts(v) for k, v in sorted(result.by_street.items())},
         by_dispute_kind={k: _counts(v) for k, v in sorted(result.by_kind.items())},
+        assistance=referrals,
     )
 
 

@@ -10,6 +10,7 @@ from services.mediation.domain.states import FINAL_STATES
 from services.mediation.domain.vocabulary import State
 from services.mediation.events import NoticeKind
 from services.mediation.handlers.access import case_for
+from services.mediation.handlers.adviser import assign_if_needed
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.publishing import BUREAU_OFFICE, audit, notify_offices
 from services.mediation.repositories import cases, team
@@ -66,6 +67,8 @@ async def staff_case(
 ) -> None:
     """Assign the selection and tell the office; a shortfall also goes to the bureau to fix."""
     await team.assign(uow.session, case.id, selection, now)
+    # A three-person panel on a legal dispute also gets a lawyer as legal adviser (法律顾问).
+    await assign_if_needed(uow, case, panel=len(selection.everyone) > 1 or case.panel, now=now)
     notes = "；".join(selection.notes)
     await notify_offices(
         uow,

@@ -55,6 +55,11 @@ class CaseRecord:
     closed_at: datetime | None
     reopen_count: int
     updated_at: datetime
+    # the routing decision's taxonomy below the area (revision 0002); none on older cases
+    category: str | None = None
+    item: str | None = None
+    # the panel's legal adviser (法律顾问), revision 0003: id, name, firm, reason, assigned_at
+    legal_adviser: dict[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> CaseRecord:

@@ -36,7 +36,7 @@ from shared.events.topics import GRIEVANCE_STATUS, track_topic
 from shared.events.vocabulary import Area, Channel, PetitionKind, Role, Track
 from shared.pii import token_hash
 from shared.runtime import ConsumerPart, Infrastructure, OutboxRelayPart
-from tests.support.kafka import publish, read_events
+from tests.support.kafka import kcat_args, publish, read_events
 from tests.support.namespace import Namespace
 
 START = datetime.combine(datetime(2026, 3, 2).date(), time(10), tzinfo=CHINA_TZ)  # a Monday
@@ -173,7 +173,7 @@ def event_of(payload: Any, subject: str, source: str = "/grievance-platform/feed
 def kcat(bootstrap: str, topic: str) -> list[dict[str, Any]]:
     """Read a whole topic with Debian's kcat, a plain Kafka client: one JSON envelope per record."""
     result = subprocess.run(
-        ["kcat", "-b", bootstrap, "-C", "-t", topic, "-e", "-J", "-q"],
+        ["kcat", *kcat_args(bootstrap), "-C", "-t", topic, "-e", "-J", "-q"],
         capture_output=True,
         text=True,
         timeout=60,

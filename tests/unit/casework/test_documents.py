@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from services.casework.documents import content, pdf
 from services.casework.documents.content import REQUIRED_ELEMENTS, DocumentKind, Draft
+from services.casework.documents.hearing_notice import hearing_notice
 from services.casework.documents.render import DocumentRenderer
 from services.casework.domain import petition
 from services.casework.domain.case import Case
@@ -18,6 +19,7 @@ from services.casework.domain.deadlines import Step
 from services.casework.domain.kinds import ReplyDecision
 from services.casework.domain.legal import LegalRoute, NotAcceptance, NotAcceptGround
 from shared.events.vocabulary import PetitionKind, Track
+from tests.unit.casework.hearing_helpers import hearing_on
 from tests.unit.casework.helpers import CALENDAR, at, new_case
 
 NOW = at(date(2026, 3, 2))
@@ -106,6 +108,26 @@ def drafts() -> dict[DocumentKind, tuple[Draft, tuple[str, ...]]]:
         DocumentKind.legal_transfer_notice: (
             content.legal_transfer_notice(legal, issuer="光明区信访局", body_name="光明区劳动人事争议仲裁院", now=NOW),
             ("涉法涉诉事项", "光明区劳动人事争议仲裁院", "劳动人事争议仲裁委员会申请劳动人事争议仲裁", "第二十二条"),
+        ),
+        DocumentKind.hearing_notice: (
+            hearing_notice(
+                (heard := accepted()),
+                hearing_on(heard, date(2026, 3, 2)),
+                issuer=ISSUER,
+                addressee=None,
+                department_names={"housing": ISSUER},
+                now=NOW,
+            ),
+            (
+                "2026年03月02日15时00分",
+                "光明区信访局听证室",
+                "王主持",
+                "李听证、赵听证",
+                "梁志远",
+                "欧阳丽华",
+                "第三十一条第（六）项",
+                "不计入办理期限",
+            ),
         ),
     }
 

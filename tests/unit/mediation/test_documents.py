@@ -129,7 +129,8 @@ def test_failure_and_refusal_reroute_and_nothing_else_does() -> None:
 
 
 def test_citizen_messages_cite_the_law() -> None:
-    assert "第二十六条" in messages.failed(["申请劳动仲裁"], Track.litigation)
-    assert "第十七条" in messages.refused(Party.respondent, ["向人民法院起诉"], Track.litigation)
+    people = MediationType.people
+    assert "第二十六条" in messages.failed(["申请劳动仲裁"], Track.litigation, mediation_type=people)
+    assert "第十七条" in messages.refused(Party.respondent, ["向人民法院起诉"], Track.litigation, mediation_type=people)
     assert "三十日内" in messages.agreed(date(2026, 12, 1), MediationType.people)
     assert "三十日内" not in messages.agreed(date(2026, 12, 1), MediationType.judicial)

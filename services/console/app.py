@@ -1,0 +1,61 @@
+"""Console app factory and process parts; nothing connects at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from services.console.reports.api import router as reports_router
+from services.console.settings import Settings
+from shared.runtime import ApiServer, Part
+from shared.web import Readiness, ReadinessCheck, create_service_app
+
+# ``all`` is the API too (deploy/local/services.sh starts every service in ``all`` mode).
+MODES = ("api", "all")
+
+
+def service_check(http: Callable[[], httpx.AsyncClient], base_url: str) -> ReadinessCheck:
+    """Ready when the service answers /healthz: the console can do nothing without them."""
+
+    async def check() -> None:
+        response = await http().get(f"{base_url}/healthz")
+        response.raise_for_status()
+
+    return check
+
+
+def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """``transport`` replaces the network (tests); the services are reached at their settings' URLs."""
+    settings = settings or Settings()
+    holder: dict[str, httpx.AsyncClient] = {}
+
+    def http() -> httpx.AsyncClient:
+        return holder["client"]
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(transport=transport, timeout=settings.service_timeout_s) as client:
+            holder["client"] = client
+            yield
+
+    readiness = Readiness()
+    for name, url in settings.service_urls().items():
+        readiness.add(name, service_check(http, url))
+    app = create_service_app(
+        title="Guangming grievance platform — console",
+        description="The staff workbench over the services' HTTP APIs; the annual report (《信访工作条例》第四十一条).",
+        lifespan=lifespan,
+        readiness=readiness,
+    )
+    app.state.settings = settings
+    app.state.http = http
+    app.include_router(reports_router)
+    return app
+
+
+def parts(mode: str, settings: Settings) -> list[Part]:
+    """``api`` (and ``all``) serve HTTP; the console has no consumers, relay or database."""
+    return [ApiServer(create_app(settings), host=settings.http_host, port=settings.http_port)]
