@@ -36,9 +36,10 @@ sys.path.insert(0, str(ROOT))
 from services.feedback.stream.sse import ServerSentEvent, SseDecoder
 from shared.events import topics
 from shared.events.contracts import ComplainantView, GrievanceReceived, GrievanceStatusChanged
-from shared.events.envelope import CloudEvent, to_kafka
+from shared.events.envelope import CloudEvent, service_source, to_kafka
 from shared.events.vocabulary import Channel, Status
 from shared.pii import token_hash
+from tests.support.kafka import connection
 from tests.support.namespace import Namespace, create_namespace, drop_namespace
 from tests.support.processes import ServiceProcess, free_port
 
@@ -121,7 +122,7 @@ def status_event(received: GrievanceReceived, round_no: int) -> CloudEvent:
     )
     return CloudEvent(
         type=payload.event_type,
-        source="/bench/sse",
+        source=service_source("casework"),  # consumers believe only a producer of the status topic
         subject=received.grievance_id,
         data=payload.model_dump(mode="json"),
     )
@@ -166,7 +167,7 @@ async def bench(args: argparse.Namespace) -> None:
     # (the streams) and a worker process (group feedback), as a deployment would run them.
     service = ServiceProcess("feedback", "api" if args.split else "all", env, port=port, name="bench-sse-feedback")
     worker = ServiceProcess("feedback", "worker", env, name="bench-sse-worker") if args.split else None
-    producer = AIOKafkaProducer(bootstrap_servers=namespace.bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**connection(namespace.bootstrap), acks="all", enable_idempotence=True)
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     worker_rss = rounds_s = 0.0
@@ -183,7 +184,7 @@ async def bench(args: argparse.Namespace) -> None:
         for received in grievances:
             event = CloudEvent(
                 type=received.event_type,
-                source="/bench/sse",
+                source=service_source("intake"),
                 subject=received.grievance_id,
                 data=received.model_dump(mode="json"),
             )

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Mapping
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -80,6 +81,14 @@ def mask_name(value: str) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
+def mask_email(value: str) -> str:
+    """c***@example.org: the first character and the domain, as free-text masking shows it."""
+    local, at, domain = value.strip().rpartition("@")
+    if not at or not local:
+        return "***"
+    return f"{local[0]}***@{domain}"
+
+
 def pseudonym(key: bytes, kind: str, value: str) -> str:
     """Keyed HMAC-SHA256 of a normalised identifier: stable per person, not reversible without key."""
     message = f"{kind}:{value}".encode()
@@ -106,21 +115,89 @@ def decode_key(text: str, *, length: int = 32) -> bytes:
     return raw
 
 
+# Key ids name keys in settings and inside ciphertexts; the single key of before key rotation is "1".
+LEGACY_KEY_ID = "1"
+_KEY_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class UnknownKeyError(ValueError):
+    """A ciphertext names a key id the settings do not hold (removed too early, or a stranger's)."""
+
+
+def check_key_id(key_id: str) -> str:
+    if not _KEY_ID.match(key_id):
+        raise ValueError(f"key id {key_id!r} must be 1-64 characters of A-Z a-z 0-9 . _ -")
+    return key_id
+
+
+def key_header(key_id: str) -> bytes:
+    """The first bytes of every version-2 ciphertext under ``key_id``: version, id length, id."""
+    raw = check_key_id(key_id).encode()
+    return FieldCipher.VERSION + bytes([len(raw)]) + raw
+
+
+def ciphertext_key_id(blob: bytes) -> str:
+    """The key id a ciphertext was made with (version-1 blobs predate ids: the legacy key)."""
+    version = blob[:1]
+    if version == FieldCipher.LEGACY_VERSION:
+        return LEGACY_KEY_ID
+    if version != FieldCipher.VERSION or len(blob) < 2:
+        raise ValueError("unknown ciphertext version")
+    length = blob[1]
+    return blob[2 : 2 + length].decode("ascii")
+
+
 class FieldCipher:
     """AES-256-GCM for one column: random 96-bit nonce per value, the column name as associated
-    data so a ciphertext cannot be moved to another column unnoticed."""
+    data so a ciphertext cannot be moved to another column unnoticed.
 
-    VERSION = b"\x01"
+    Keys are versioned: a version-2 ciphertext is ``0x02 | len(key id) | key id | nonce | sealed``
+    with the header bound as associated data, so old rows keep decrypting while new ones use the
+    active key, and a re-encryption job can find rows by their header. Version 1 (``0x01 | nonce |
+    sealed``) was written before key ids and decrypts with key id "1".
+    """
 
-    def __init__(self, key: bytes) -> None:
-        self._aead = AESGCM(key)
+    LEGACY_VERSION = b"\x01"
+    VERSION = b"\x02"
+
+    def __init__(self, keys: bytes | Mapping[str, bytes], *, active: str = LEGACY_KEY_ID) -> None:
+        ring = {LEGACY_KEY_ID: keys} if isinstance(keys, bytes) else dict(keys)
+        if active not in ring:
+            raise ValueError(f"active key id {active!r} is not among the keys {sorted(ring)}")
+        self._aeads = {check_key_id(key_id): AESGCM(key) for key_id, key in ring.items()}
+        self.active_key_id = active
+        self.active_header = key_header(active)
+
+    @property
+    def key_ids(self) -> frozenset[str]:
+        return frozenset(self._aeads)
 
     def encrypt(self, plaintext: str, *, field: str) -> bytes:
         nonce = os.urandom(12)
-        return self.VERSION + nonce + self._aead.encrypt(nonce, plaintext.encode(), field.encode())
+        header = self.active_header
+        sealed = self._aeads[self.active_key_id].encrypt(nonce, plaintext.encode(), header + field.encode())
+        return header + nonce + sealed
 
     def decrypt(self, blob: bytes, *, field: str) -> str:
-        if blob[:1] != self.VERSION:
-            raise ValueError("unknown ciphertext version")
-        nonce, ciphertext = blob[1:13], blob[13:]
-        return self._aead.decrypt(nonce, ciphertext, field.encode()).decode()
+        key_id = ciphertext_key_id(blob)
+        aead = self._aeads.get(key_id)
+        if aead is None:
+            raise UnknownKeyError(f"ciphertext made with key id {key_id!r}, which the settings do not hold")
+        if blob[:1] == self.LEGACY_VERSION:
+            nonce, sealed = blob[1:13], blob[13:]
+            return aead.decrypt(nonce, sealed, field.encode()).decode()
+        header_length = 2 + blob[1]
+        header, nonce, sealed = (
+            blob[:header_length],
+            blob[header_length : header_length + 12],
+            blob[header_length + 12 :],
+        )
+        return aead.decrypt(nonce, sealed, header + field.encode()).decode()
+
+    def is_current(self, blob: bytes) -> bool:
+        """Whether ``blob`` is already under the active key (nothing to re-encrypt)."""
+        return blob.startswith(self.active_header)
+
+    def reencrypt(self, blob: bytes, *, field: str) -> bytes:
+        """The same plaintext under the active key; ``blob`` itself if it already is."""
+        return blob if self.is_current(blob) else self.encrypt(self.decrypt(blob, field=field), field=field)

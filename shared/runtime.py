@@ -105,8 +105,11 @@ class ApiServer:
     """uvicorn as a part, so the API can share a process with consumers (``all`` mode)."""
 
     def __init__(self, app: Any, *, host: str, port: int) -> None:
+        # uvicorn's own proxy-header handling trusts 127.0.0.1 (or FORWARDED_ALLOW_IPS) and would
+        # rewrite the peer before we see it: the peer stays the socket's, and shared.client_address
+        # reads X-Forwarded-For only from GRIEVANCE_TRUSTED_PROXIES.
         config = uvicorn.Config(
-            app, host=host, port=port, log_config=None, lifespan="on", proxy_headers=True, timeout_graceful_shutdown=10
+            app, host=host, port=port, log_config=None, lifespan="on", proxy_headers=False, timeout_graceful_shutdown=10
         )
         self._server = _ServerWithoutSignals(config)
 
@@ -230,6 +233,32 @@ class ConsumerPart:
             await self._consumer.stop()
 
 
+def metrics_app() -> Any:
+    """/metrics and /healthz for a process without an API, so Prometheus sees its lag and backlog."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from shared.metrics import metrics_endpoint
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    return Starlette(routes=[Route("/metrics", metrics_endpoint), Route("/healthz", healthz)])
+
+
+def with_metrics_server(parts: list[Part], mode: str, settings: ServiceSettings) -> list[Part]:
+    """Add a metrics server to a worker or relay process when ``metrics_port`` is set.
+
+    An API process (``api``, ``all``) already serves /metrics, and so does a part list that holds
+    an HTTP server of its own (the router's worker status app).
+    """
+    if settings.metrics_port is None or mode in ("api", "all") or any(isinstance(p, ApiServer) for p in parts):
+        return parts
+    return [*parts, ApiServer(metrics_app(), host=settings.http_host, port=settings.metrics_port)]
+
+
 def service_main(
     prog: str, settings_cls: type[ServiceSettings], build_parts: Callable[[str, Any], list[Part]], modes: Sequence[str]
 ) -> None:
@@ -244,7 +273,7 @@ def service_main(
     settings = settings_cls()
     configure_logging(service=settings.service_name, level=settings.log_level, json=settings.log_json)
     with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:
-        runner.run(run_parts(build_parts(args.mode, settings)))
+        runner.run(run_parts(with_metrics_server(build_parts(args.mode, settings), args.mode, settings)))
 
 
 def _event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

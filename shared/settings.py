@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -25,6 +27,12 @@ def _database_password(url: str) -> str | None:
         return make_url(url).password
     except ValueError:
         return None
+
+
+class KafkaSecurityProtocol(StrEnum):
+    plaintext = "PLAINTEXT"
+    sasl_plaintext = "SASL_PLAINTEXT"
+    sasl_ssl = "SASL_SSL"
 
 
 class Environment(StrEnum):
@@ -55,10 +63,22 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = Field(default="", pattern=r"^[a-z0-9._-]*$")
     kafka_client_id: str | None = None
     kafka_replication_factor: int = Field(default=1, ge=1, le=5, description="3 on a multi-broker cluster")
+    # SASL/SCRAM by default: a PLAINTEXT client is only for a broker without authentication
+    # (refused in production). Each service has its own principal (ROUTER_KAFKA_SASL_USERNAME...).
+    kafka_security_protocol: KafkaSecurityProtocol = KafkaSecurityProtocol.sasl_plaintext
+    # PLAIN only for the admin on a broker's internal listener (compose); principals use SCRAM.
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = Field(default=None, description="CA bundle (PEM) that signed the broker's cert")
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
+    # Workers and relays have no API: with a port set they serve /metrics and /healthz on it.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     public_base_url: str | None = None
+    # Reverse proxies whose X-Forwarded-For is believed (shared.client_address); empty: none is.
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
@@ -94,6 +114,16 @@ class ServiceSettings(BaseSettings):
         platform_env = EnvSettingsSource(settings_cls, env_prefix="GRIEVANCE_")
         return init_settings, env_settings, platform_env, dotenv_settings, file_secret_settings
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxy_list(cls, value: Any) -> Any:
+        """Accept ``10.0.0.0/8,192.0.2.7`` as well as a JSON list from the environment."""
+        if not isinstance(value, str):
+            return value
+        if value.lstrip().startswith("["):
+            return json.loads(value)
+        return [item.strip() for item in value.split(",") if item.strip()]
+
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> ServiceSettings:
         if self.environment is not Environment.production:
@@ -106,6 +136,10 @@ class ServiceSettings(BaseSettings):
             raise ValueError(f"production refuses development defaults for: {', '.join(sorted(weak))}")
         if self.jwt_algorithm == "RS256" and not self.jwt_public_key:
             raise ValueError("jwt_algorithm RS256 needs jwt_public_key")
+        if self.kafka_security_protocol is KafkaSecurityProtocol.plaintext:
+            raise ValueError("production refuses kafka_security_protocol PLAINTEXT (no authentication)")
+        if not self.kafka_sasl_username or not self.kafka_sasl_password:
+            raise ValueError("production needs kafka_sasl_username and kafka_sasl_password")
         return self
 
     @property
@@ -122,5 +156,7 @@ class ServiceSettings(BaseSettings):
             "service": self.service_name,
             "environment": self.environment.value,
             "kafka": self.kafka_bootstrap_servers,
+            "kafka_security": self.kafka_security_protocol.value,
+            "kafka_principal": self.kafka_sasl_username,
             "topic_prefix": self.topic_prefix,
         }

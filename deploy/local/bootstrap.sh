@@ -3,7 +3,8 @@
 #   - Debian packages: PostgreSQL server (via postgres.sh install), kcat (a plain Kafka client
 #     departments use), chromium (browser tests), docker-compose (validates docker-compose.yml
 #     without an engine), a CJK font (documents and screenshots);
-#   - a Python virtualenv in .venv with the pinned dependencies of pyproject.toml;
+#   - a Python virtualenv in .venv with the pinned dependencies of pyproject.toml, and .venv/bin/kcat
+#     (deploy/local/kcat.sh: kcat with a librdkafka that can do SASL/SCRAM with Kafka 4);
 #   - the Apache Kafka broker jars, resolved with Maven into the cache.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ LOG_TAG=bootstrap
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-APT_PACKAGES=(kcat chromium docker-compose fonts-wqy-zenhei)
+APT_PACKAGES=(kcat chromium docker-compose fonts-wqy-zenhei prometheus)
 
 missing_packages() {
     local pkg
@@ -54,7 +55,13 @@ install_python() {
     touch "$stamp"
 }
 
+# kcat as .venv/bin/kcat: Debian's kcat with a librdkafka that does SCRAM with Kafka 4 (kcat.sh).
+link_kcat() {
+    ln -sfn ../../deploy/local/kcat.sh "$REPO_ROOT/.venv/bin/kcat"
+}
+
 install_debian_packages
 install_python
+link_kcat
 "$LOCAL_DIR/kafka.sh" fetch >/dev/null
 log "ready"

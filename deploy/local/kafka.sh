@@ -16,6 +16,14 @@
 #   topics ... org.apache.kafka.tools.TopicCommand against this broker, e.g.
 #              kafka.sh topics --create --topic t --partitions 3 --replication-factor 1
 #   tool CLASS ...  run any Kafka tool main class with the cached classpath
+#   client-env print the admin client's settings (GRIEVANCE_KAFKA_SECURITY_PROTOCOL, _SASL_USERNAME,
+#              _SASL_PASSWORD, _SSL_CAFILE) as NAME=value lines; env.sh exports them
+#   credentials print the path of the credentials file (0600: the admin's password, and the
+#              service and department passwords that kafka-acl.sh adds)
+#
+# Security: clients authenticate with SASL/SCRAM-SHA-512 on 127.0.0.1:$KAFKA_PORT (SASL_SSL with
+# a local CA when KAFKA_TLS=1), the KRaft StandardAuthorizer denies what no ACL allows, and the
+# super user "admin" gets its random password at storage format time.
 #
 # See deploy/local/README.md for the environment overrides.
 set -euo pipefail
@@ -37,6 +45,10 @@ KAFKA_OPTS="${KAFKA_OPTS:-}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-60}"
 KAFKA_NODE_ID=1
+KAFKA_TLS="${KAFKA_TLS:-0}"
+SASL_MECHANISM=SCRAM-SHA-512
+ADMIN_USER=admin
+CONTROLLER_USER=controller
 
 CONF_FILE="$KAFKA_STATE_DIR/server.properties"
 DATA_DIR="$KAFKA_STATE_DIR/data"
@@ -45,6 +57,10 @@ PID_FILE="$KAFKA_STATE_DIR/kafka.pid"
 CLUSTER_ID_FILE="$KAFKA_STATE_DIR/cluster.id"
 OUT_FILE="$LOG_DIR/kafka.out"
 SERVER_LOG="$LOG_DIR/server.log"
+CREDENTIALS_FILE="$KAFKA_STATE_DIR/credentials.env"
+TLS_DIR="$KAFKA_STATE_DIR/tls"
+# Written after a format that bootstrapped the admin's SCRAM credential: a hash of that password.
+SCRAM_MARKER="$DATA_DIR/.grievance-admin-scram"
 
 check_port_number KAFKA_PORT "$KAFKA_PORT"
 check_port_number KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
@@ -136,9 +152,83 @@ remove_stale_pid() {
     fi
 }
 
+# --- credentials and TLS ---------------------------------------------------------
+
+random_secret() {
+    if command -v openssl >/dev/null 2>&1; then
+        openssl rand -hex 24
+    else
+        od -An -N24 -tx1 /dev/urandom | tr -d ' \n'
+    fi
+}
+
+# credential NAME: a value of the credentials file (empty when absent).
+credential() {
+    [[ -f "$CREDENTIALS_FILE" ]] || return 0
+    sed -n "s/^$1=//p" "$CREDENTIALS_FILE" | tail -n 1
+}
+
+# The admin's and the controller listener's passwords, generated on first start (or taken from
+# KAFKA_ADMIN_PASSWORD, so that a private test broker can share the caller's admin password).
+ensure_credentials() {
+    mkdir -p "$KAFKA_STATE_DIR"
+    local admin_pw controller_pw
+    admin_pw="$(credential GRIEVANCE_KAFKA_SASL_PASSWORD)"
+    controller_pw="$(credential KAFKA_CONTROLLER_PASSWORD)"
+    [[ -n "$admin_pw" && -n "$controller_pw" ]] && return 0
+    [[ -n "$admin_pw" ]] || admin_pw="${KAFKA_ADMIN_PASSWORD:-$(random_secret)}"
+    [[ -n "$controller_pw" ]] || controller_pw="$(random_secret)"
+    (
+        umask 077
+        {
+            grep -v -E '^(GRIEVANCE_KAFKA_SASL_(USERNAME|PASSWORD)|KAFKA_CONTROLLER_PASSWORD)=' \
+                "$CREDENTIALS_FILE" 2>/dev/null || true
+            printf 'GRIEVANCE_KAFKA_SASL_USERNAME=%s\n' "$ADMIN_USER"
+            printf 'GRIEVANCE_KAFKA_SASL_PASSWORD=%s\n' "$admin_pw"
+            printf 'KAFKA_CONTROLLER_PASSWORD=%s\n' "$controller_pw"
+        } >"$CREDENTIALS_FILE.tmp"
+        mv "$CREDENTIALS_FILE.tmp" "$CREDENTIALS_FILE"
+    )
+    chmod 600 "$CREDENTIALS_FILE"
+    log "generated Kafka credentials in $CREDENTIALS_FILE (mode 0600)"
+}
+
+# A local CA and a broker certificate for 127.0.0.1/localhost, made once (KAFKA_TLS=1).
+ensure_tls() {
+    [[ -s "$TLS_DIR/broker.pem" && -s "$TLS_DIR/ca.crt" ]] && return 0
+    require_cmd openssl
+    mkdir -p "$TLS_DIR"
+    (
+        umask 077
+        cd "$TLS_DIR"
+        openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 825 -subj "/CN=grievance-local-ca" \
+            -keyout ca.key -out ca.crt 2>/dev/null
+        openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=localhost" \
+            -keyout broker.key -out broker.csr 2>/dev/null
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >broker.ext
+        openssl x509 -req -in broker.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha256 \
+            -extfile broker.ext -out broker.crt 2>/dev/null
+        # Kafka's PEM key store: an unencrypted PKCS#8 key followed by the certificate chain.
+        openssl pkcs8 -topk8 -nocrypt -in broker.key -out broker.pk8
+        cat broker.pk8 broker.crt ca.crt >broker.pem
+        rm -f broker.csr broker.ext broker.pk8
+    )
+    chmod 644 "$TLS_DIR/ca.crt"
+    log "made a local CA and broker certificate in $TLS_DIR (clients trust $TLS_DIR/ca.crt)"
+}
+
+client_protocol() {
+    if [[ "$KAFKA_TLS" == 1 ]]; then echo SASL_SSL; else echo SASL_PLAINTEXT; fi
+}
+
 write_config() {
     mkdir -p "$DATA_DIR" "$LOG_DIR"
-    local tmp="$CONF_FILE.tmp"
+    local tmp="$CONF_FILE.tmp" protocol admin_pw controller_pw
+    protocol="$(client_protocol)"
+    admin_pw="$(credential GRIEVANCE_KAFKA_SASL_PASSWORD)"
+    controller_pw="$(credential KAFKA_CONTROLLER_PASSWORD)"
+    # The file holds passwords: owner only.
+    (umask 077 && : >"$tmp")
     cat >"$tmp" <<EOF
 # Written by deploy/local/kafka.sh on every start; edits here are overwritten.
 # Single-node KRaft: this JVM is both broker and the only controller voter.
@@ -146,10 +236,35 @@ process.roles=broker,controller
 node.id=$KAFKA_NODE_ID
 controller.quorum.voters=$KAFKA_NODE_ID@$LOCAL_HOST:$KAFKA_CONTROLLER_PORT
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://$LOCAL_HOST:$KAFKA_PORT,CONTROLLER://$LOCAL_HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$LOCAL_HOST:$KAFKA_PORT
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=CLIENT://$LOCAL_HOST:$KAFKA_PORT,CONTROLLER://$LOCAL_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=CLIENT://$LOCAL_HOST:$KAFKA_PORT
+inter.broker.listener.name=CLIENT
+listener.security.protocol.map=CLIENT:$protocol,CONTROLLER:SASL_PLAINTEXT
+
+# Clients (and this broker talking to itself) authenticate with SCRAM; the admin's credential is
+# bootstrapped into the metadata log by "kafka-storage format --add-scram".
+sasl.enabled.mechanisms=$SASL_MECHANISM
+sasl.mechanism.inter.broker.protocol=$SASL_MECHANISM
+listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$ADMIN_USER" password="$admin_pw";
+# The controller listener is internal: PLAIN with a static user, since SCRAM credentials live in
+# the metadata log the controller serves. No unauthenticated listener is left.
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="$CONTROLLER_USER" password="$controller_pw" user_$CONTROLLER_USER="$controller_pw";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:$ADMIN_USER;User:$CONTROLLER_USER
+EOF
+    if [[ "$KAFKA_TLS" == 1 ]]; then
+        cat >>"$tmp" <<EOF
+ssl.keystore.type=PEM
+ssl.keystore.location=$TLS_DIR/broker.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$TLS_DIR/ca.crt
+ssl.endpoint.identification.algorithm=https
+EOF
+    fi
+    cat >>"$tmp" <<EOF
 
 log.dirs=$DATA_DIR
 num.partitions=3
@@ -177,7 +292,19 @@ EOF
     mv "$tmp" "$CONF_FILE"
 }
 
+admin_password_hash() {
+    credential GRIEVANCE_KAFKA_SASL_PASSWORD | sha256sum | cut -d' ' -f1
+}
+
 format_storage_if_needed() {
+    if [[ -f "$DATA_DIR/meta.properties" ]] &&
+        [[ "$(cat "$SCRAM_MARKER" 2>/dev/null)" != "$(admin_password_hash)" ]]; then
+        # A state dir from before SASL (or whose admin password was lost) has no usable admin
+        # credential, and one cannot be added without an admin: start over with a fresh log.
+        log "KRaft storage in $DATA_DIR was formatted without the current admin SCRAM credential (a pre-SASL state dir?); re-formatting it: this dev broker's topics and data are dropped, topics.sh and kafka-acl.sh recreate topics and users"
+        rm -rf "$DATA_DIR"
+        mkdir -p "$DATA_DIR"
+    fi
     if [[ -f "$DATA_DIR/meta.properties" ]]; then
         # Already formatted; keep cluster.id in sync for operators.
         if [[ ! -s "$CLUSTER_ID_FILE" ]]; then
@@ -195,23 +322,36 @@ format_storage_if_needed() {
     fi
     log "formatting KRaft storage in $DATA_DIR (cluster id $cluster_id)"
     if ! run_tool kafka.tools.StorageTool format --ignore-formatted \
-        --cluster-id "$cluster_id" --config "$CONF_FILE" >"$LOG_DIR/format.log" 2>&1; then
+        --cluster-id "$cluster_id" --config "$CONF_FILE" \
+        --add-scram "$SASL_MECHANISM=[name=$ADMIN_USER,password=$(credential GRIEVANCE_KAFKA_SASL_PASSWORD)]" \
+        >"$LOG_DIR/format.log" 2>&1; then
         cat "$LOG_DIR/format.log" >&2
         die "formatting KRaft storage failed"
     fi
+    admin_password_hash >"$SCRAM_MARKER"
 }
 
-# api_probe: a real Kafka API round trip (ApiVersions, then Metadata v4 that
-# must list this broker, i.e. the broker is registered and unfenced).
+# api_probe: a real Kafka API round trip (ApiVersions, SCRAM authentication as the admin, then
+# Metadata v4 that must list this broker, i.e. the broker is registered and unfenced).
 # Exit 0 ready, 1 not ready, 2 python3 unavailable.
 api_probe() {
     command -v python3 >/dev/null 2>&1 || return 2
-    python3 - "$LOCAL_HOST" "$KAFKA_PORT" "$KAFKA_NODE_ID" <<'PY' 2>/dev/null
+    local cafile=""
+    [[ "$KAFKA_TLS" == 1 ]] && cafile="$TLS_DIR/ca.crt"
+    GRIEVANCE_PROBE_PASSWORD="$(credential GRIEVANCE_KAFKA_SASL_PASSWORD)" \
+        python3 - "$LOCAL_HOST" "$KAFKA_PORT" "$KAFKA_NODE_ID" "$ADMIN_USER" "$cafile" <<'PY' 2>/dev/null
+import base64
+import hashlib
+import hmac
+import os
+import secrets
 import socket
+import ssl
 import struct
 import sys
 
-host, port, node_id = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+host, port, node_id, user, cafile = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+password = os.environ["GRIEVANCE_PROBE_PASSWORD"]
 CLIENT = b"grievance-local-probe"
 
 
@@ -236,11 +376,41 @@ def call(sock, api_key, version, corr, body):
     return data[4:]
 
 
-with socket.create_connection((host, port), timeout=5) as s:
-    s.settimeout(5)
+def authenticate(sock, corr):
+    """SCRAM-SHA-512 (RFC 5802) over SaslHandshake v1 + SaslAuthenticate v0."""
+    mech = b"SCRAM-SHA-512"
+    if struct.unpack_from(">h", call(sock, 17, 1, corr, struct.pack(">h", len(mech)) + mech), 0)[0] != 0:
+        sys.exit(1)
+
+    def step(payload, n):
+        data = call(sock, 36, 0, corr + n, struct.pack(">i", len(payload)) + payload)
+        if struct.unpack_from(">h", data, 0)[0] != 0:
+            sys.exit(1)
+        (mlen,) = struct.unpack_from(">h", data, 2)
+        off = 4 + max(mlen, 0)
+        (blen,) = struct.unpack_from(">i", data, off)
+        return data[off + 4 : off + 4 + blen]
+
+    nonce = secrets.token_hex(16)
+    first_bare = f"n={user},r={nonce}"
+    server_first = step(f"n,,{first_bare}".encode(), 1).decode()
+    attrs = dict(item.split("=", 1) for item in server_first.split(","))
+    salted = hashlib.pbkdf2_hmac("sha512", password.encode(), base64.b64decode(attrs["s"]), int(attrs["i"]))
+    client_key = hmac.new(salted, b"Client Key", "sha512").digest()
+    final_bare = f"c=biws,r={attrs['r']}"
+    auth_message = f"{first_bare},{server_first},{final_bare}".encode()
+    signature = hmac.new(hashlib.sha512(client_key).digest(), auth_message, "sha512").digest()
+    proof = base64.b64encode(bytes(a ^ b for a, b in zip(client_key, signature))).decode()
+    step(f"{final_bare},p={proof}".encode(), 2)
+
+
+with socket.create_connection((host, port), timeout=5) as raw:
+    raw.settimeout(5)
+    s = ssl.create_default_context(cafile=cafile).wrap_socket(raw, server_hostname=host) if cafile else raw
     # ApiVersions v0: body empty; response starts with error_code int16
     if struct.unpack_from(">h", call(s, 18, 0, 1, b""), 0)[0] != 0:
         sys.exit(1)
+    authenticate(s, 10)
     # Metadata v4: topics = [] (none), allow_auto_topic_creation = false
     data = call(s, 3, 4, 2, struct.pack(">ib", 0, 0))
     off = 4  # throttle_time_ms
@@ -283,7 +453,7 @@ do_start() {
     local pid
     if pid="$(running_pid)"; then
         local current
-        current="$(sed -n 's#^advertised\.listeners=PLAINTEXT://##p' "$CONF_FILE")"
+        current="$(sed -n 's#^advertised\.listeners=[A-Z_]*://##p' "$CONF_FILE")"
         if [[ -n "$current" && "$current" != "$(bootstrap_address)" ]]; then
             die "already running (pid $pid) on $current, not $(bootstrap_address); use 'kafka.sh restart' to move it"
         fi
@@ -302,6 +472,8 @@ do_start() {
         fi
     done
 
+    ensure_credentials
+    if [[ "$KAFKA_TLS" == 1 ]]; then ensure_tls; fi
     write_config
     format_storage_if_needed
 
@@ -372,6 +544,25 @@ do_stop() {
     log "stopped"
 }
 
+# What an admin client needs for this broker. A broker still running with a configuration from
+# before SASL (PLAINTEXT listener) gets PLAINTEXT, until it is restarted.
+client_env() {
+    if [[ -f "$CONF_FILE" ]] && grep -q '^advertised\.listeners=PLAINTEXT://' "$CONF_FILE"; then
+        echo "GRIEVANCE_KAFKA_SECURITY_PROTOCOL=PLAINTEXT"
+        return 0
+    fi
+    local protocol
+    protocol="$(client_protocol)"
+    [[ -f "$CONF_FILE" ]] && grep -q '^listener\.security\.protocol\.map=CLIENT:SASL_SSL' "$CONF_FILE" && protocol=SASL_SSL
+    echo "GRIEVANCE_KAFKA_SECURITY_PROTOCOL=$protocol"
+    echo "GRIEVANCE_KAFKA_SASL_MECHANISM=$SASL_MECHANISM"
+    echo "GRIEVANCE_KAFKA_SASL_USERNAME=$ADMIN_USER"
+    echo "GRIEVANCE_KAFKA_SASL_PASSWORD=$(credential GRIEVANCE_KAFKA_SASL_PASSWORD)"
+    if [[ "$protocol" == SASL_SSL ]]; then
+        echo "GRIEVANCE_KAFKA_SSL_CAFILE=$TLS_DIR/ca.crt"
+    fi
+}
+
 do_status() {
     local pid
     if pid="$(running_pid)"; then
@@ -408,6 +599,8 @@ case "$cmd" in
         [[ $# -ge 1 ]] || die "usage: kafka.sh tool MAIN_CLASS [ARGS...]"
         run_tool "$@"
         ;;
+    client-env) client_env ;;
+    credentials) printf '%s\n' "$CREDENTIALS_FILE" ;;
     -h | --help | help) usage ;;
     *) usage ;;
 esac

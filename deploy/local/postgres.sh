@@ -250,6 +250,9 @@ SELECT format('CREATE ROLE %I LOGIN', :'role')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
 -- CREATEDB: the test suite gives every test module a database of its own.
 ALTER ROLE :"role" WITH LOGIN CREATEDB PASSWORD :'pass';
+-- DROP DATABASE ... WITH (FORCE) of a test database ends the autovacuum worker that may be
+-- cleaning it; PostgreSQL 15 lets only pg_signal_backend members end such a process.
+GRANT pg_signal_backend TO :"role";
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 ALTER DATABASE :"db" OWNER TO :"role";

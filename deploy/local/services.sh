@@ -10,7 +10,8 @@ LOG_TAG=services
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 # Service name and its HTTP port (each service's default http_port).
-SERVICES=(intake:8001 router:8002 casework:8003 mediation:8004 feedback:8005)
+# console last: it is ready once the others answer.
+SERVICES=(intake:8001 router:8002 casework:8003 mediation:8004 feedback:8005 console:8006)
 RUN_DIR="$STATE_DIR/run"
 LOG_DIR="$STATE_DIR/logs"
 
@@ -19,6 +20,16 @@ available() {
     for entry in "${SERVICES[@]}"; do
         [[ -f "$REPO_ROOT/services/${entry%%:*}/__main__.py" ]] && printf '%s\n' "$entry"
     done
+}
+
+# service_credentials NAME: NAME_KAFKA_SASL_USERNAME=... and _PASSWORD=... from the broker's
+# credentials file; nothing when the broker has no authentication yet (a pre-SASL state dir).
+service_credentials() {
+    local file upper
+    file="$("$LOCAL_DIR/kafka.sh" credentials)"
+    upper="$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')"
+    [[ -f "$file" ]] || return 0
+    grep -E "^${upper}_KAFKA_SASL_(USERNAME|PASSWORD)=" "$file" || true
 }
 
 start_one() {
@@ -30,7 +41,10 @@ start_one() {
     if port_open "$LOCAL_HOST" "$port"; then
         die "port $port for $name is taken by another process"
     fi
-    (cd "$REPO_ROOT" && exec nohup "$REPO_ROOT/.venv/bin/python" -m "services.$name" all \
+    # Its own Kafka principal (kafka-acl.sh made it), not the admin's from env.sh.
+    local -a creds=()
+    mapfile -t creds < <(service_credentials "$name")
+    (cd "$REPO_ROOT" && exec env "${creds[@]}" nohup "$REPO_ROOT/.venv/bin/python" -m "services.$name" all \
         >>"$LOG_DIR/$name.log" 2>&1 </dev/null) &
     echo $! >"$pidfile"
 }

@@ -18,6 +18,7 @@ source "$LOCAL_DIR/env.sh"
 cd "$REPO_ROOT"
 python -m shared.db.migrations >/dev/null
 "$LOCAL_DIR/topics.sh" >/dev/null
+"$LOCAL_DIR/kafka-acl.sh" >/dev/null
 "$LOCAL_DIR/services.sh" start
 
 cat <<MSG
@@ -30,7 +31,8 @@ The platform is running (logs in ${STATE_DIR}/logs):
   Casework API       http://127.0.0.1:8003/docs     (departments)
   Mediation API      http://127.0.0.1:8004/docs
   Feedback API       http://127.0.0.1:8005/docs
-  Kafka              ${GRIEVANCE_KAFKA_BOOTSTRAP_SERVERS}   (kcat -b ${GRIEVANCE_KAFKA_BOOTSTRAP_SERVERS} -L)
+  Console API        http://127.0.0.1:8006/docs     (annual report: supervisors)
+  Kafka              ${GRIEVANCE_KAFKA_BOOTSTRAP_SERVERS}   (SASL/SCRAM; passwords in $("$LOCAL_DIR/kafka.sh" credentials))
   PostgreSQL         $("$LOCAL_DIR/postgres.sh" url --libpq)
 
   Staff token:  .venv/bin/python -m shared.auth issue --role reviewer

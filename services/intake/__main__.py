@@ -1,8 +1,15 @@
-"""Run intake: ``python -m services.intake {api|relay|all}``."""
+"""Run intake: ``python -m services.intake {api|worker|relay|all}``, or one retention run:
+``python -m services.intake purge-personal-data [--dry-run]``."""
+
+import sys
 
 from services.intake.app import MODES, parts
 from services.intake.settings import Settings
 from shared.runtime import service_main
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["purge-personal-data"]:
+        from services.intake.retention import purge_command
+
+        raise SystemExit(purge_command(sys.argv[2:]))
     service_main("python -m services.intake", Settings, parts, MODES)

@@ -10,13 +10,15 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from services.intake import db
 from services.intake.api import router
+from services.intake.consumers import GROUP_ID, HANDLERS, TOPICS
 from services.intake.handlers import IntakeContext
 from services.intake.open311 import router as open311_router
+from services.intake.retention import RetentionPart
 from services.intake.settings import Settings
 from shared.clock import Clock, SystemClock
-from shared.pii import FieldCipher
+from shared.db.rate_limit_store import PostgresCounterStore
 from shared.ratelimit import RateLimit
-from shared.runtime import ApiServer, Infrastructure, OutboxRelayPart, Part
+from shared.runtime import ApiServer, ConsumerPart, Infrastructure, OutboxRelayPart, Part
 from shared.web import create_service_app
 
 
@@ -45,12 +47,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.state.settings = settings
     app.state.infra = infra
-    app.state.ctx = IntakeContext(
-        settings=settings, cipher=FieldCipher(settings.encryption_key), clock=clock or SystemClock()
-    )
+    app.state.ctx = IntakeContext(settings=settings, cipher=settings.cipher(), clock=clock or SystemClock())
+    # Counters in intake's schema: every intake API process draws on the same budget.
+    counters = PostgresCounterStore(infra.engine, schema=db.SCHEMA)
     app.state.rate_limits = {
-        "submit": RateLimit(settings.submit_rate_limit, scope="submit"),
-        "lookup": RateLimit(settings.lookup_rate_limit, scope="lookup"),
+        "submit": RateLimit(settings.submit_rate_limit, scope="submit", store=counters),
+        "open311_submit": RateLimit(settings.open311_submit_rate_limit, scope="open311_submit", store=counters),
+        "lookup": RateLimit(settings.lookup_rate_limit, scope="lookup", store=counters),
+        "webhook": RateLimit(settings.minyi_webhook_rate_limit, scope="webhook", store=counters),
     }
     app.add_middleware(
         CORSMiddleware,
@@ -64,14 +68,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     return app
 
 
-MODES = ("api", "relay", "all")
+MODES = ("api", "worker", "relay", "all")
 
 
 def parts(mode: str, settings: Settings) -> list[Part]:
-    """``api`` serves HTTP, ``relay`` publishes the outbox, ``all`` runs both in one process."""
+    """``api`` serves HTTP, ``worker`` keeps the status read model (group intake) and runs the
+    personal-data retention job, ``relay`` publishes the outbox, ``all`` runs the three in one process."""
     chosen: list[Part] = []
     if mode in ("api", "all"):
         chosen.append(ApiServer(create_app(settings), host=settings.http_host, port=settings.http_port))
+    if mode in ("worker", "all"):
+        infra = build_infrastructure(settings)
+        chosen.append(ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=HANDLERS))
+        if settings.personal_data_retention_days > 0:
+            chosen.append(RetentionPart(build_infrastructure(settings), settings=settings, clock=SystemClock()))
     if mode in ("relay", "all"):
         chosen.append(OutboxRelayPart(settings, db.TABLES))
     return chosen

@@ -1,5 +1,5 @@
-"""Intake's schema: the grievance record, the complainant's encrypted identity, idempotency keys,
-webhook receipts, the staff audit log, and the outbox/inbox."""
+"""Intake's schema: the grievance record, the complainant's encrypted identity, encrypted originals
+of masked free text, idempotency keys, webhook receipts, the staff audit log, and the outbox/inbox."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     LargeBinary,
@@ -16,12 +17,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db.base import make_metadata
 from shared.db.inbox import inbox_table
 from shared.db.outbox import outbox_table
+from shared.db.rate_limit_store import rate_limit_table
 from shared.db.uow import SchemaTables
 
 SCHEMA = "intake"
@@ -47,7 +50,14 @@ grievance = Table(
     Column("external_ref", Text),
     Column("registered_by", Text),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    # Where the filer put the grievance on a map (Open311 lat/long, WGS-84) and an address id of
+    # the filer's own system; plain data, like the street and the address text.
+    Column("latitude", Double),
+    Column("longitude", Double),
+    Column("address_id", Text),
+    Column("category_hint", Text),
     UniqueConstraint("channel", "external_ref"),
+    Index("ix_grievance_channel_received_at", "channel", "received_at"),
 )
 
 complainant = Table(
@@ -55,16 +65,44 @@ complainant = Table(
     metadata,
     Column("grievance_id", UUID(as_uuid=False), ForeignKey(grievance.c.id, ondelete="CASCADE"), primary_key=True),
     # AES-256-GCM ciphertexts (shared.pii.FieldCipher); the key is not in the database.
-    Column("name_encrypted", LargeBinary, nullable=False),
-    Column("mobile_encrypted", LargeBinary, nullable=False),
+    # Name and mobile are NULL when the filer gave none (an Open311 request may carry no contact).
+    Column("name_encrypted", LargeBinary),
+    Column("mobile_encrypted", LargeBinary),
     Column("id_card_encrypted", LargeBinary),
+    Column("email_encrypted", LargeBinary),
     Column("name_masked", Text, nullable=False),
-    Column("mobile_masked", Text, nullable=False),
+    Column("mobile_masked", Text),
     Column("id_card_masked", Text),
-    Column("mobile_pseudonym", Text, nullable=False),
+    Column("email_masked", Text),
+    Column("mobile_pseudonym", Text),
     Column("id_card_pseudonym", Text),
+    # Which pseudonym key made the two pseudonyms (services.intake.pseudonyms rotates them).
+    Column(
+        "pseudonym_key_id",
+        Text,
+        nullable=False,
+        server_default="1",
+        comment="id of the HMAC key of mobile_pseudonym/id_card_pseudonym (INTAKE_PII_PSEUDONYM_KEYS)",
+    ),
     Column("anonymous", Boolean, nullable=False),
+    # Set when the retention job anonymised the row (services.intake.retention); NULL until then.
+    Column("purged_at", DateTime(timezone=True)),
     Index("ix_complainant_mobile_pseudonym", "mobile_pseudonym"),
+)
+
+# Free text as the citizen typed it, only for fields where masking changed something
+# (services.intake.free_text); AES-256-GCM like the identity, the field name as associated data.
+free_text_original = Table(
+    "free_text_original",
+    metadata,
+    Column(
+        "grievance_id",
+        UUID(as_uuid=False),
+        ForeignKey(grievance.c.id, ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("field", Text, primary_key=True),
+    Column("original_encrypted", LargeBinary, nullable=False),
 )
 
 idempotency_key = Table(
@@ -84,7 +122,11 @@ webhook_receipt = Table(
     metadata,
     Column("webhook_id", Text, primary_key=True),
     Column("source", Text, nullable=False),
+    # SHA-256 of the signed body: a different body under a used webhook-id is refused, not
+    # answered with the first grievance. NULL on receipts from before migration 0005.
+    Column("body_fingerprint", Text),
     Column("grievance_id", UUID(as_uuid=False)),
+    # The first answer without the tracking token: a replay never hands the token out again.
     Column("response_encrypted", LargeBinary),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
@@ -102,6 +144,22 @@ audit_log = Table(
     Column("detail", JSONB, nullable=False),
 )
 
+# Read model of grievance.status.v1: where each grievance stands now (Open311 GET requests).
+grievance_status = Table(
+    "grievance_status",
+    metadata,
+    Column("grievance_id", UUID(as_uuid=False), primary_key=True),
+    Column("status", Text, nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("message_zh", Text, nullable=False),
+    Column("due_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The retention job's scan: closed cases by the time of their last status (migration 0007).
+    Index("ix_grievance_status_closed_updated_at", "updated_at", postgresql_where=text("closed")),
+)
+
 outbox = outbox_table(metadata)
 processed_event = inbox_table(metadata)
+rate_limit_counter = rate_limit_table(metadata)
 TABLES = SchemaTables(outbox=outbox, inbox=processed_event)

@@ -1,7 +1,8 @@
 """Intake use cases: register a grievance (any channel), look it up, read the contact data.
 
-Registration writes the grievance, the encrypted identity, the ``grievance.received`` event and
-the citizen's first status event in one transaction; the relay publishes the events afterwards.
+Registration masks personal numbers in the free text (keeping encrypted originals), then writes
+the grievance, the encrypted identity, the ``grievance.received`` event and the citizen's first
+status event in one transaction; the relay publishes the events afterwards.
 """
 
 from __future__ import annotations
@@ -9,30 +10,33 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from services.intake import db
+from services.intake import db, free_text
 from services.intake.domain import (
+    ANONYMOUS_NAME,
     ComplainantIdentity,
     assign_due,
     new_tracking_token,
     received_message,
     tracking_number,
 )
+from services.intake.metrics import count_submission
 from services.intake.schemas import (
     GrievanceAccepted,
+    MinyiCaseAccepted,
 )
 from services.intake.settings import Settings
 from shared.clock import Clock
 from shared.db.uow import UnitOfWork
-from shared.events.contracts import GrievanceReceived, GrievanceStatusChanged
+from shared.events.contracts import ComplainantView, GrievanceReceived, GrievanceStatusChanged
 from shared.events.vocabulary import Channel, Status
-from shared.pii import FieldCipher, mask_id_card, mask_mobile, mask_name, token_hash
+from shared.pii import FieldCipher, mask_email, mask_id_card, mask_mobile, mask_name, pseudonym, token_hash
 from shared.problems import Problem
 
 # Built once: statements with bound parameters compile once and hit SQLAlchemy's cache.
@@ -65,6 +69,9 @@ class SubmitGrievance:
     external_ref: str | None = None
     registered_by: str | None = None
     category_hint: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +85,13 @@ class Replay:
 
 @dataclass(frozen=True, slots=True)
 class SubmitResult:
-    accepted: GrievanceAccepted
+    accepted: GrievanceAccepted | MinyiCaseAccepted
     replayed: bool
+
+
+def replay_associated_data(key: str) -> str:
+    """What binds a remembered answer's ciphertext to its Idempotency-Key or webhook-id."""
+    return f"replay:{key}"
 
 
 def request_fingerprint(body: Any) -> str:
@@ -102,8 +114,9 @@ async def submit_grievance(
     sequence = await uow.session.scalar(NEXT_TRACKING_NUMBER)
     tracking_no = tracking_number(ctx.settings.tracking_prefix, now, int(sequence or 0))
     token = new_tracking_token()
+    command, originals = _masked(command)
     identity = command.identity.normalised()
-    view = identity.view(ctx.settings.pseudonym_key)
+    view = with_previous_pseudonyms(identity, identity.view(ctx.settings.pseudonym_key), ctx.settings)
 
     await uow.session.execute(
         INSERT_GRIEVANCE,
@@ -123,6 +136,10 @@ async def submit_grievance(
             external_ref=command.external_ref,
             registered_by=command.registered_by,
             received_at=now,
+            latitude=command.latitude,
+            longitude=command.longitude,
+            address_id=command.address_id,
+            category_hint=command.category_hint,
         ),
     )
     cipher = ctx.cipher
@@ -130,18 +147,23 @@ async def submit_grievance(
         INSERT_COMPLAINANT,
         dict(
             grievance_id=grievance_id,
-            name_encrypted=cipher.encrypt(identity.name, field="name"),
-            mobile_encrypted=cipher.encrypt(identity.mobile, field="mobile"),
+            name_encrypted=cipher.encrypt(identity.name, field="name") if identity.name else None,
+            mobile_encrypted=cipher.encrypt(identity.mobile, field="mobile") if identity.mobile else None,
             id_card_encrypted=cipher.encrypt(identity.id_card, field="id_card") if identity.id_card else None,
+            email_encrypted=cipher.encrypt(identity.email, field="email") if identity.email else None,
             # Staff screens show masked values even for anonymous filings; the events do not.
-            name_masked=mask_name(identity.name),
-            mobile_masked=mask_mobile(identity.mobile),
+            name_masked=mask_name(identity.name) if identity.name else ANONYMOUS_NAME,
+            mobile_masked=mask_mobile(identity.mobile) if identity.mobile else None,
             id_card_masked=mask_id_card(identity.id_card) if identity.id_card else None,
+            email_masked=mask_email(identity.email) if identity.email else None,
             mobile_pseudonym=view.phone_pseudonym,
             id_card_pseudonym=view.id_card_pseudonym,
+            pseudonym_key_id=ctx.settings.pii_pseudonym_key_id,
             anonymous=identity.anonymous,
         ),
     )
+
+    await free_text.store_originals(uow, cipher, grievance_id, originals)
 
     received = GrievanceReceived(
         grievance_id=grievance_id,
@@ -188,15 +210,45 @@ async def submit_grievance(
     if replay is not None:
         await _remember(uow, ctx, replay, grievance_id, accepted)
     await uow.commit()
+    count_submission(command.channel)
     return SubmitResult(accepted=accepted, replayed=False)
 
 
-async def _claim_or_recall(uow: UnitOfWork, ctx: IntakeContext, replay: Replay) -> GrievanceAccepted | None:
+def with_previous_pseudonyms(
+    identity: ComplainantIdentity, view: ComplainantView, settings: Settings
+) -> ComplainantView:
+    """During a pseudonym-key rotation, the pseudonyms under the keys being retired as well: the
+    router matches them against grievances it has not yet seen rotated (docs/operations.md)."""
+    keys = settings.previous_pseudonym_keys
+    if not keys:
+        return view
+    me = identity.normalised()
+    return view.model_copy(
+        update={
+            "previous_phone_pseudonyms": [pseudonym(key, "mobile", me.mobile) for key in keys] if me.mobile else [],
+            "previous_id_card_pseudonyms": [pseudonym(key, "id_card", me.id_card) for key in keys]
+            if me.id_card
+            else [],
+        }
+    )
+
+
+def _masked(command: SubmitGrievance) -> tuple[SubmitGrievance, dict[str, str]]:
+    """The command with personal numbers in its free text masked, and the changed originals."""
+    masked, originals = free_text.mask_fields({name: getattr(command, name) for name in free_text.FREE_TEXT_FIELDS})
+    return replace(command, **masked), originals  # type: ignore[arg-type]
+
+
+async def _claim_or_recall(
+    uow: UnitOfWork, ctx: IntakeContext, replay: Replay
+) -> GrievanceAccepted | MinyiCaseAccepted | None:
     """Claim the key for this request, or return the answer given to the first request with it.
 
     The INSERT waits for a concurrent transaction holding the same key, so two simultaneous
     requests with one key create one grievance.
     """
+    if replay.table == "webhook":
+        return await _claim_or_recall_webhook(uow, ctx, replay)
     now = ctx.clock.now()
     if replay.table == "idempotency":
         table = db.idempotency_key
@@ -222,27 +274,55 @@ async def _claim_or_recall(uow: UnitOfWork, ctx: IntakeContext, replay: Replay) 
             )
         blob = row.response_encrypted
     else:
-        receipts = db.webhook_receipt
-        claimed = await uow.session.execute(
-            pg_insert(receipts)
-            .values(webhook_id=replay.key, source="minyi")
-            .on_conflict_do_nothing()
-            .returning(receipts.c.webhook_id)
-        )
-        if claimed.first() is not None:
-            return None
-        blob = await uow.session.scalar(
-            select(receipts.c.response_encrypted).where(receipts.c.webhook_id == replay.key)
-        )
+        raise ValueError(f"unknown replay table {replay.table!r}")
     if blob is None:
         raise Problem(409, slug="request-in-progress", detail="相同的请求正在处理中，请稍后重试。")
-    return GrievanceAccepted.model_validate_json(ctx.cipher.decrypt(blob, field=f"replay:{replay.key}"))
+    return GrievanceAccepted.model_validate_json(ctx.cipher.decrypt(blob, field=replay_associated_data(replay.key)))
+
+
+async def _claim_or_recall_webhook(uow: UnitOfWork, ctx: IntakeContext, replay: Replay) -> MinyiCaseAccepted | None:
+    """Claim a webhook-id with its body's fingerprint, or answer a true replay without the token.
+
+    A different body under a used id is refused like a reused Idempotency-Key: answering it with
+    the first grievance would drop the new case silently. A replay (a retry, or a copy resent
+    within the signature tolerance) gets the first answer but never the citizen's token again.
+    """
+    receipts = db.webhook_receipt
+    claimed = await uow.session.execute(
+        pg_insert(receipts)
+        .values(webhook_id=replay.key, source="minyi", body_fingerprint=replay.request_hash)
+        .on_conflict_do_nothing()
+        .returning(receipts.c.webhook_id)
+    )
+    if claimed.first() is not None:
+        return None
+    row = (
+        await uow.session.execute(
+            select(receipts.c.body_fingerprint, receipts.c.response_encrypted).where(
+                receipts.c.webhook_id == replay.key
+            )
+        )
+    ).one()
+    # Receipts from before migration 0005 have no fingerprint: answered as replays, as they were.
+    if row.body_fingerprint is not None and row.body_fingerprint != replay.request_hash:
+        raise Problem(
+            422,
+            slug="webhook-id-reused",
+            detail="同一个 webhook-id 已用于内容不同的推送，请为新的推送使用新的 webhook-id。",
+        )
+    if row.response_encrypted is None:
+        raise Problem(409, slug="request-in-progress", detail="相同的请求正在处理中，请稍后重试。")
+    earlier = json.loads(ctx.cipher.decrypt(row.response_encrypted, field=replay_associated_data(replay.key)))
+    # Receipts from before migration 0005 still hold the token: it is dropped here too.
+    return MinyiCaseAccepted.model_validate({**earlier, "tracking_token": None})
 
 
 async def _remember(
     uow: UnitOfWork, ctx: IntakeContext, replay: Replay, grievance_id: str, accepted: GrievanceAccepted
 ) -> None:
-    blob = ctx.cipher.encrypt(accepted.model_dump_json(), field=f"replay:{replay.key}")
+    # A webhook replay is answered without the token, so the token is not kept for it at all.
+    answer = accepted.model_dump_json(exclude={"tracking_token"} if replay.table == "webhook" else None)
+    blob = ctx.cipher.encrypt(answer, field=replay_associated_data(replay.key))
     if replay.table == "idempotency":
         table = db.idempotency_key
         await uow.session.execute(

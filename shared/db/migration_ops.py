@@ -1,6 +1,8 @@
-"""Alembic operations every service schema needs: the outbox and the inbox (processed_event).
+"""Alembic operations for tables every service schema may need: the outbox and the inbox
+(processed_event), and the rate-limit counters.
 
-Kept here so the tables are the same in every schema, matching shared.db.outbox/inbox.
+Kept here so the tables are the same in every schema, matching shared.db.outbox/inbox and
+shared.db.rate_limit_store.
 """
 
 from __future__ import annotations
@@ -69,3 +71,25 @@ def drop_messaging_tables(schema: str) -> None:
     op.drop_index("ix_outbox_pending_key", table_name="outbox", schema=schema)
     op.drop_index("ix_outbox_pending", table_name="outbox", schema=schema)
     op.drop_table("outbox", schema=schema)
+
+
+def create_rate_limit_table(schema: str) -> None:
+    # UNLOGGED: no WAL for a row updated on every request; a crash empties the table, which only
+    # forgives the current minute's counts.
+    op.create_table(
+        "rate_limit_counter",
+        sa.Column("scope", sa.Text(), nullable=False),
+        sa.Column("client", sa.Text(), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("scope", "client", "window_start", name="pk_rate_limit_counter"),
+        schema=schema,
+        prefixes=["UNLOGGED"],
+    )
+    # Room on each page lets the counter updates stay heap-only (HOT), without index writes.
+    op.execute(f'ALTER TABLE "{schema}".rate_limit_counter SET (fillfactor = 70)')
+
+
+def drop_rate_limit_table(schema: str) -> None:
+    op.drop_table("rate_limit_counter", schema=schema)

@@ -45,6 +45,10 @@ class ComplainantView(BaseModel):
     phone_pseudonym: str | None = None
     id_card_pseudonym: str | None = None
     anonymous: bool = False
+    # Only while intake rotates its pseudonym key: the same identifiers under the keys being
+    # retired, so a grievance filed now still matches earlier ones not yet rotated.
+    previous_phone_pseudonyms: list[str] = Field(default_factory=list)
+    previous_id_card_pseudonyms: list[str] = Field(default_factory=list)
 
 
 class GrievanceReceived(EventPayload):
@@ -71,6 +75,27 @@ class GrievanceReceived(EventPayload):
     registered_by: str | None = None
     # The category the filer picked (Open311 service_code, one of the areas): a hint, the router decides.
     category_hint: str | None = None
+
+
+class ComplainantPseudonymsRotated(EventPayload):
+    """Intake recomputed one grievance's complainant pseudonyms under a new pseudonym key.
+
+    Published per grievance by ``python -m services.intake.keys rotate-pseudonyms``, keyed by the
+    grievance id; readers holding pseudonyms (the router's repeat matching) replace the previous
+    values with the new ones. None means the identifier is not known (any more) under the new key.
+    """
+
+    event_type: ClassVar[str] = TYPE_PREFIX + "pseudonyms.rotated.v1"
+    topic: ClassVar[str] = topics.GRIEVANCE_PSEUDONYM
+
+    grievance_id: str
+    key_id: str
+    phone_pseudonym: str | None = None
+    id_card_pseudonym: str | None = None
+    previous_key_id: str
+    previous_phone_pseudonym: str | None = None
+    previous_id_card_pseudonym: str | None = None
+    rotated_at: datetime
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,6 +137,13 @@ class RoutingDecision(BaseModel):
     reasons: list[Reason] = Field(default_factory=list)
     needs_review: bool = False
     decided_by: Literal["classifier", "reviewer", "reroute"] = "classifier"
+    # Added within v1 (optional, so decisions published before them still parse): the taxonomy's
+    # 二级 category of ``area``, its 三级 item when the classifier is confident, and the model.
+    category: str | None = Field(default=None, description="二级分类 within the area (shared/catalog/taxonomy.tsv)")
+    item: str | None = Field(default=None, description="三级分类 within the category; only when confident")
+    model_version: str | None = Field(
+        default=None, description="version of the classifier model behind the decision (also for reviewer decisions)"
+    )
 
 
 class GrievanceRouted(EventPayload):
@@ -182,6 +214,7 @@ class UrgentAlertRaised(EventPayload):
     signals: list[str]
     street: str | None = None
     area: Area | None = None
+    category: str | None = Field(default=None, description="二级分类 within the area (added within v1)")
     lead_department: str | None = None
     summary: str
     raised_at: datetime
@@ -250,6 +283,7 @@ class CitizenReviewRequested(EventPayload):
 
 PAYLOADS: tuple[type[EventPayload], ...] = (
     GrievanceReceived,
+    ComplainantPseudonymsRotated,
     GrievanceRouted,
     TrackHandoff,
     ReviewRequested,

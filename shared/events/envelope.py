@@ -19,6 +19,9 @@ CONTENT_TYPE = "application/json"
 TRACEPARENT = "traceparent"
 CORRELATION_ID = "correlationid"
 _REQUIRED = ("id", "source", "specversion", "type")
+# ce_source of every event a platform service emits: the prefix, then the service's name. Consumers
+# accept an event only from a producer of its topic in the catalogue (shared.kafka.sources).
+SOURCE_PREFIX = "/grievance-platform/"
 
 Headers = list[tuple[str, bytes]]
 
@@ -110,6 +113,11 @@ def from_kafka(key: bytes | None, value: bytes | None, headers: Iterable[tuple[s
         correlation_id=attrs.get(CORRELATION_ID),
         traceparent=attrs.get(TRACEPARENT),
     )
+
+
+def service_source(service: str) -> str:
+    """The ``ce_source`` of events emitted by ``service`` (e.g. ``/grievance-platform/router``)."""
+    return f"{SOURCE_PREFIX}{service}"
 
 
 def header_value(headers: Sequence[tuple[str, bytes]], name: str) -> str | None:

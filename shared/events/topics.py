@@ -2,7 +2,9 @@
 
 Topics are created by ``python -m shared.kafka.topics create`` from this catalogue; the broker's
 auto-create is off, so a topic missing here does not exist. Partition counts are sized for one
-district; the README's partition plan says how to size them for a city.
+district; the README's partition plan says how to size them for a city. Every topic states its
+retention and cleanup policy; ``topic_configs`` turns them, with the deployment's replication
+factor, into the broker's topic configs (docs/operations.md shows them as a table).
 """
 
 from __future__ import annotations
@@ -19,13 +21,26 @@ GRIEVANCE_REROUTE = "grievance.reroute.v1"
 GRIEVANCE_ALERT = "grievance.alert.v1"
 GRIEVANCE_STATUS = "grievance.status.v1"
 GRIEVANCE_FEEDBACK = "grievance.feedback.v1"
+GRIEVANCE_PSEUDONYM = "grievance.pseudonym.v1"
 
 # Consumer groups that own a dead-letter topic.
-CONSUMER_GROUPS = ("router", "casework", "mediation", "feedback")
+CONSUMER_GROUPS = ("router", "casework", "mediation", "feedback", "intake")
 
 GRIEVANCE_PARTITIONS = 6
 DEPARTMENT_PARTITIONS = 2
 DEAD_LETTER_PARTITIONS = 1
+
+DAY_MS = 24 * 3600 * 1000
+# Events are facts, not the latest state per key: nothing is compacted, old segments are deleted.
+DELETE = "delete"
+# Retention (days). Every topic keeps at least a week longer than the nightly database dumps are
+# apart, so that after a restore the consumers can re-read what followed the dump
+# (docs/operations.md, "Backups"); status and dead letters are kept longer for the timeline
+# rebuild and for replays after a fix.
+EVENT_RETENTION_DAYS = 30
+STATUS_RETENTION_DAYS = 90
+DEPARTMENT_RETENTION_DAYS = 30
+DEAD_LETTER_RETENTION_DAYS = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +50,26 @@ class TopicSpec:
     description: str
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
-    retention_days: int = 30
+    retention_days: int = EVENT_RETENTION_DAYS
+    cleanup_policy: str = DELETE
+
+    @property
+    def retention_ms(self) -> int:
+        return self.retention_days * DAY_MS
+
+
+def min_insync_replicas(replication_factor: int) -> int:
+    """Acknowledged writes survive one broker loss from three replicas on (producers use acks=all)."""
+    return max(1, replication_factor - 1)
+
+
+def topic_configs(spec: TopicSpec, replication_factor: int) -> dict[str, str]:
+    """The broker topic configs the catalogue owns for ``spec`` (applied by shared.kafka.admin)."""
+    return {
+        "retention.ms": str(spec.retention_ms),
+        "cleanup.policy": spec.cleanup_policy,
+        "min.insync.replicas": str(min_insync_replicas(replication_factor)),
+    }
 
 
 def track_topic(track: str) -> str:
@@ -57,6 +91,13 @@ def platform_topics() -> list[TopicSpec]:
         TopicSpec(
             GRIEVANCE_RECEIVED, p, "A grievance was registered (any channel).", ("intake",), ("router", "feedback")
         ),
+        TopicSpec(
+            GRIEVANCE_PSEUDONYM,
+            p,
+            "A grievance's complainant pseudonyms under a new pseudonym key (key rotation).",
+            ("intake",),
+            ("router",),
+        ),
         TopicSpec(GRIEVANCE_ROUTED, p, "The router's decision with its reasons.", ("router",), ("feedback",)),
         TopicSpec(GRIEVANCE_TRACK_LITIGATION, p, "Hand-off of 涉法涉诉 grievances.", ("router",), ("casework",)),
         TopicSpec(GRIEVANCE_TRACK_MEDIATION, p, "Hand-off of 矛盾纠纷 grievances.", ("router",), ("mediation",)),
@@ -75,8 +116,8 @@ def platform_topics() -> list[TopicSpec]:
             p,
             "Every citizen-visible status change.",
             ("intake", "router", "casework", "mediation", "feedback"),
-            ("feedback",),
-            retention_days=90,
+            ("feedback", "intake"),
+            retention_days=STATUS_RETENTION_DAYS,
         ),
         TopicSpec(
             GRIEVANCE_FEEDBACK,
@@ -96,6 +137,7 @@ def department_topics(department_codes: list[str]) -> list[TopicSpec]:
             f"Cases of department {code}.",
             ("casework", "mediation"),
             (code,),
+            retention_days=DEPARTMENT_RETENTION_DAYS,
         )
         for code in department_codes
     ]
@@ -109,7 +151,7 @@ def dead_letter_topics() -> list[TopicSpec]:
             f"Events consumer group {group} gave up on.",
             (group,),
             ("operators",),
-            retention_days=90,
+            retention_days=DEAD_LETTER_RETENTION_DAYS,
         )
         for group in CONSUMER_GROUPS
     ]

@@ -4,7 +4,8 @@ For each record: decode the CloudEvent, open a unit of work, claim the event in 
 handler, commit; then commit the Kafka offset. A failing handler is retried with exponential
 backoff a bounded number of times; after that the record goes to the group's dead-letter topic
 with the error, and the consumer carries on with the next record. Partitions are handled
-concurrently; records within a partition strictly in order.
+concurrently; records within a partition strictly in order. An event whose ``ce_source`` is not a
+producer of its topic in the catalogue is dead-lettered at once, unhandled (shared.kafka.sources).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from pydantic import ValidationError
 from shared.db.uow import UnitOfWork, UnitOfWorkFactory
 from shared.events.envelope import CloudEvent, InvalidEnvelope, from_kafka
 from shared.events.topics import dead_letter_topic
+from shared.kafka.admin import catalogue
+from shared.kafka.security import client_kwargs
+from shared.kafka.sources import UntrustedSource, check_source, trusted_sources
 from shared.logging import correlation_scope, get_logger
 from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENT_HANDLING, EVENTS_CONSUMED
 from shared.outages import is_infrastructure_outage
@@ -52,13 +56,16 @@ class EventConsumer:
         self._settings = settings
         self.group_id = group_id
         self._topics = [settings.topic(name) for name in topics]
+        # Broker-side topic name -> logical name, and who may publish on each (the catalogue).
+        self._logical = {settings.topic(name): name for name in topics}
+        self._trusted = trusted_sources(catalogue(), topics)
         self._handlers = dict(handlers)
         self._uow_factory = uow_factory
         self._producer = producer
         self._dead_letter_topic = settings.topic(dead_letter_topic(group_id))
         self._consumer = AIOKafkaConsumer(
             *self._topics,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
+            **client_kwargs(settings),
             client_id=f"{settings.client_id}-{group_id}",
             group_id=f"{settings.topic_prefix}{group_id}",
             enable_auto_commit=False,
@@ -128,6 +135,13 @@ class EventConsumer:
             event = from_kafka(record.key, record.value, record.headers)
         except InvalidEnvelope as exc:
             await self._dead_letter(record, exc, attempts=1, event_type="invalid")
+            return
+        try:
+            check_source(self._trusted, self._logical.get(record.topic, record.topic), event.source)
+        except UntrustedSource as exc:
+            # A forged or misrouted event has no effect; the dead letter shows operators what came.
+            await self._dead_letter(record, exc, attempts=1, event_type=event.type)
+            EVENTS_CONSUMED.labels(self.group_id, event.type, "refused").inc()
             return
         handler = self._handlers.get(event.type)
         if handler is None:

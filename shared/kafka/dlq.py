@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from shared.events.envelope import header_value
 from shared.events.topics import dead_letter_topic
 from shared.kafka.producer import create_producer
+from shared.kafka.security import client_kwargs
 from shared.settings import ServiceSettings
 
 
@@ -59,7 +60,7 @@ async def read_dead_letters(
     """Everything in the group's dead-letter topic (after the replay group's position, if given)."""
     topic = settings.topic(dead_letter_topic(group))
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **client_kwargs(settings),
         group_id=replay_group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

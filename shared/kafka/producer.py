@@ -5,13 +5,14 @@ from __future__ import annotations
 from aiokafka import AIOKafkaProducer
 
 from shared.events.envelope import CloudEvent, to_kafka
+from shared.kafka.security import client_kwargs
 from shared.settings import ServiceSettings
 
 
 def create_producer(settings: ServiceSettings, *, linger_ms: int = 5) -> AIOKafkaProducer:
     # enable_idempotence keeps per-partition order and removes duplicates on producer retries.
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **client_kwargs(settings),
         client_id=settings.client_id,
         enable_idempotence=True,
         acks="all",

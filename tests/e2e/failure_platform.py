@@ -20,7 +20,7 @@ from aiokafka.errors import KafkaError
 
 from shared.events.contracts import GrievanceReceived, GrievanceRouted
 from shared.events.topics import GRIEVANCE_RECEIVED, GRIEVANCE_ROUTED, dead_letter_topic
-from tests.support.kafka import Received, _decode, end_offsets
+from tests.support.kafka import Received, _decode, connection, end_offsets, wait_for_partitions
 from tests.support.namespace import Namespace
 from tests.support.processes import ServiceProcess, free_port
 
@@ -172,13 +172,13 @@ class TopicWatch:
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Self:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(**connection(self._bootstrap), enable_auto_commit=False)
         await consumer.start()
-        partitions = consumer.partitions_for_topic(self.topic)
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(self.topic) or set()
-        assert partitions, f"topic {self.topic} has no partitions"
+        try:
+            partitions = await wait_for_partitions(consumer, self.topic)
+        except BaseException:
+            await consumer.stop()
+            raise
         tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)

@@ -11,11 +11,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared.events import topics
 from shared.events.contracts import GrievanceReceived, GrievanceStatusChanged
-from shared.events.envelope import CloudEvent, from_kafka, to_kafka
+from shared.events.envelope import CloudEvent, from_kafka, service_source, to_kafka
 from shared.events.vocabulary import Status
+from tests.support.kafka import connection
 from tests.support.namespace import Namespace
 
-SOURCE = "/tests/e2e/router-standin"
+# It stands in for the router, so it speaks as the router (consumers check ce_source).
+SOURCE = service_source("router")
 
 
 def classified_for(received: GrievanceReceived) -> CloudEvent:
@@ -37,11 +39,11 @@ async def run_router_standin(namespace: Namespace, stop: asyncio.Event) -> int:
     """Classify every received grievance until ``stop`` is set; returns how many it handled."""
     consumer = AIOKafkaConsumer(
         namespace.topic(topics.GRIEVANCE_RECEIVED),
-        bootstrap_servers=namespace.bootstrap,
+        **connection(namespace.bootstrap),
         group_id=f"{namespace.topic_prefix}router-standin",
         auto_offset_reset="earliest",
     )
-    producer = AIOKafkaProducer(bootstrap_servers=namespace.bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**connection(namespace.bootstrap), acks="all", enable_idempotence=True)
     await consumer.start()
     await producer.start()
     handled = 0

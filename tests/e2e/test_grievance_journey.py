@@ -18,6 +18,7 @@ import pytest
 from shared.auth import issue_token
 from shared.events.vocabulary import Role
 from shared.settings import ServiceSettings
+from tests.support.kafka import kcat_args
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -100,7 +101,7 @@ def read_department_topic(stack: Stack, department: str) -> list[dict[str, Any]]
     assert kcat, "kcat (Debian package) is installed by deploy/local/bootstrap.sh"
     topic = stack.namespace.topic(f"dept.{department}.cases.v1")
     output = subprocess.run(
-        [kcat, "-b", stack.namespace.bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-J"],
+        [kcat, *kcat_args(stack.namespace.bootstrap), "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-J"],
         capture_output=True,
         text=True,
         timeout=60,

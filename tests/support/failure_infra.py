@@ -90,6 +90,8 @@ class PrivateKafka:
             "KAFKA_PORT": str(self.port),
             "KAFKA_CONTROLLER_PORT": str(self.controller_port),
             "KAFKA_HEAP_OPTS": "-Xms256m -Xmx768m",
+            # The same admin password as the test run's, so its clients can log in here too.
+            "KAFKA_ADMIN_PASSWORD": os.environ.get("GRIEVANCE_KAFKA_SASL_PASSWORD", ""),
         }
 
     def pid(self) -> int:

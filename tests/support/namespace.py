@@ -33,12 +33,28 @@ def bootstrap_servers() -> str:
     return os.environ.get("GRIEVANCE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
 
 
+# The test run's Kafka principal (deploy/local/env.sh exports the super user's): test processes
+# and clients use it; tests of the ACLs make principals of their own.
+KAFKA_SECURITY_VARS = {
+    "GRIEVANCE_KAFKA_SECURITY_PROTOCOL": "kafka_security_protocol",
+    "GRIEVANCE_KAFKA_SASL_MECHANISM": "kafka_sasl_mechanism",
+    "GRIEVANCE_KAFKA_SASL_USERNAME": "kafka_sasl_username",
+    "GRIEVANCE_KAFKA_SASL_PASSWORD": "kafka_sasl_password",
+    "GRIEVANCE_KAFKA_SSL_CAFILE": "kafka_ssl_cafile",
+}
+
+
+def kafka_security() -> dict[str, str]:
+    return {name: os.environ[name] for name in KAFKA_SECURITY_VARS if os.environ.get(name)}
+
+
 @dataclass
 class Namespace:
     name: str
     database_url: str
     topic_prefix: str
     bootstrap: str = field(default_factory=bootstrap_servers)
+    security: dict[str, str] = field(default_factory=kafka_security)
     # The server's own database, from which this one is created and dropped.
     base_url: str = field(default_factory=base_database_url)
 
@@ -57,6 +73,7 @@ class Namespace:
             GRIEVANCE_OUTBOX_POLL_INTERVAL_S="0.2",
             GRIEVANCE_LOG_LEVEL="INFO",
         )
+        env.update(self.security)
         env.update(extra)
         return env
 
@@ -69,6 +86,7 @@ class Namespace:
             "outbox_poll_interval_s": 0.2,
             "consumer_retry_backoff_s": 0.05,
         }
+        values.update({KAFKA_SECURITY_VARS[name]: value for name, value in self.security.items()})
         values.update(overrides)
         return cls(**values)
 

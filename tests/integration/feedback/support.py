@@ -18,7 +18,7 @@ from shared.events.envelope import CloudEvent
 from shared.events.vocabulary import Channel, Status
 from shared.pii import token_hash
 from shared.runtime import Part
-from tests.support.kafka import end_offsets
+from tests.support.kafka import connection, end_offsets
 
 
 def new_received(
@@ -162,7 +162,7 @@ async def wait_group_caught_up(bootstrap: str, group_id: str, topics: Sequence[s
     }
     partitions = list(ends)
     # One client for all the polling: every client start reads the whole broker's metadata.
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**connection(bootstrap), group_id=group_id, enable_auto_commit=False)
     await consumer.start()
     try:
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from services.intake import db as intake_db
 from services.intake.settings import Settings as IntakeSettings
 from shared.db.uow import UnitOfWork
-from shared.events.envelope import CloudEvent
+from shared.events.envelope import CloudEvent, service_source
 from shared.events.topics import GRIEVANCE_STATUS, dead_letter_topic
 from shared.kafka.consumer import EventConsumer
 from shared.kafka.dlq import replay
@@ -25,9 +25,9 @@ GROUP = "feedback"  # a group with a dead-letter topic in the catalogue
 
 
 def event(subject: str, *, poison: bool) -> CloudEvent:
-    return CloudEvent(
-        type=EVENT_TYPE, source="/tests", subject=subject, data={"poison": poison}, time=datetime.now(UTC)
-    )
+    # A producer of the status topic: consumers refuse other sources before any handler runs.
+    source = service_source("casework")
+    return CloudEvent(type=EVENT_TYPE, source=source, subject=subject, data={"poison": poison}, time=datetime.now(UTC))
 
 
 async def test_poison_event_goes_to_the_dead_letter_topic_and_the_consumer_goes_on(namespace: Namespace) -> None:

@@ -16,6 +16,8 @@ from shared.settings import ServiceSettings
 STRONG = {
     "jwt_secret": "x" * 48,
     "database_url": "postgresql+asyncpg://app:strong@db:5432/grievance",
+    "kafka_sasl_username": "intake",
+    "kafka_sasl_password": "y" * 48,
 }
 
 
