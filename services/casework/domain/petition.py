@@ -7,8 +7,8 @@ from datetime import datetime
 
 from services.casework.domain.calendar import WorkingCalendar, local_date
 from services.casework.domain.case import Case, CoOpinion, Extension, ReplyRecord, require_text
+from services.casework.domain.clock_pause import refuse_while_paused
 from services.casework.domain.deadlines import MAX_EXTENSION_DAYS, REPLY_DAYS, Step, start_deadline
-from services.casework.domain.hearing import refuse_while_paused
 from services.casework.domain.kinds import DECISIONS_BY_KIND, ReplyDecision
 from services.casework.domain.legal import GROUNDS, NotAcceptance
 from services.casework.domain.states import Action, NotPermitted, RuleViolation, WindowClosed, next_state

@@ -12,6 +12,7 @@ from services.casework.domain.case import (
     ReviewRecord,
     require_text,
 )
+from services.casework.domain.clock_pause import refuse_while_paused
 from services.casework.domain.deadlines import (
     REOPEN_REPLY_DAYS,
     REOPEN_REQUEST_DAYS,
@@ -20,7 +21,6 @@ from services.casework.domain.deadlines import (
     Step,
     start_deadline,
 )
-from services.casework.domain.hearing import refuse_while_paused
 from services.casework.domain.kinds import allows_review
 from services.casework.domain.states import Action, CaseState, RuleViolation, WindowClosed, next_state
 from shared.events.vocabulary import PetitionKind

@@ -9,6 +9,7 @@ import pytest
 
 from services.casework.domain import petition
 from services.casework.domain.case import Case, ReviewLevel, ReviewOutcome
+from services.casework.domain.clock_pause import paused_working_days, resume, resumed_due_on
 from services.casework.domain.deadlines import Deadline, Step
 from services.casework.domain.hearing import (
     HearingBody,
@@ -17,11 +18,8 @@ from services.casework.domain.hearing import (
     build_panel,
     mask_personal,
     open_hearing,
-    paused_working_days,
     publish_opinion,
     record_hearing,
-    resume,
-    resumed_due_on,
 )
 from services.casework.domain.kinds import ReplyDecision
 from services.casework.domain.review import decide_review, request_review
