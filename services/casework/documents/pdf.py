@@ -24,11 +24,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
+from shared.fonts import CJK_FONT_CANDIDATES, find_cjk_font
+
+FONT_CANDIDATES = CJK_FONT_CANDIDATES
 CID_FALLBACK = "STSong-Light"
 _EMBEDDED_NAME = "CaseworkCJK"
 _register_lock = threading.Lock()
@@ -38,14 +36,13 @@ _build_lock = threading.Lock()
 
 def register_font(font_path: str | None) -> tuple[str, bool]:
     """The reportlab font name to use and whether it is embedded; registers it once per process."""
-    candidates = [font_path] if font_path else list(FONT_CANDIDATES)
+    found = find_cjk_font(font_path, FONT_CANDIDATES)
     with _register_lock:
-        for candidate in candidates:
-            if candidate and Path(candidate).is_file():
-                name = f"{_EMBEDDED_NAME}-{Path(candidate).stem}"
-                if name not in pdfmetrics.getRegisteredFontNames():
-                    pdfmetrics.registerFont(TTFont(name, candidate, subfontIndex=0))
-                return name, True
+        if found is not None:
+            name = f"{_EMBEDDED_NAME}-{Path(found).stem}"
+            if name not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont(name, found, subfontIndex=0))
+            return name, True
         if font_path:
             raise FileNotFoundError(f"document font not found: {font_path}")
         if CID_FALLBACK not in pdfmetrics.getRegisteredFontNames():

@@ -1,15 +1,10 @@
 """The CJK font for the report's text and charts: the same TrueType fonts casework's documents
-embed (Debian: fonts-wqy-zenhei), looked up the same way; the console cannot import casework."""
+embed (Debian: fonts-wqy-zenhei), found by the shared lookup."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from shared.fonts import CJK_FONT_CANDIDATES, find_cjk_font
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
 # What Word shows the DOCX in; a reader without it substitutes a local CJK font.
 DOCX_FONT = "WenQuanYi Zen Hei"
 
@@ -20,8 +15,8 @@ class FontMissing(RuntimeError):
 
 def cjk_font_path(configured: str | None = None) -> str:
     """The configured font, else the first system candidate that exists."""
-    candidates = [configured] if configured else list(FONT_CANDIDATES)
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return candidate
-    raise FontMissing(f"no CJK font found (tried {', '.join(c for c in candidates if c)}); install fonts-wqy-zenhei")
+    found = find_cjk_font(configured)
+    if found is None:
+        tried = configured or ", ".join(CJK_FONT_CANDIDATES)
+        raise FontMissing(f"no CJK font found (tried {tried}); install fonts-wqy-zenhei")
+    return found
