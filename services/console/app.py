@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from services.console.reports.api import router as reports_router
 from services.console.settings import Settings
+from services.console.web.errors import install_error_pages
+from services.console.web.pages import ROLE_ROUTERS
+from services.console.web.sessions import NoSessions
 from shared.runtime import ApiServer, Part
 from shared.web import Readiness, ReadinessCheck, create_service_app
 
 # ``all`` is the API too (deploy/local/services.sh starts every service in ``all`` mode).
 MODES = ("api", "all")
+STATIC = Path(__file__).parent / "web" / "static"
 
 
 def service_check(http: Callable[[], httpx.AsyncClient], base_url: str) -> ReadinessCheck:
@@ -53,6 +59,11 @@ def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTr
     app.state.settings = settings
     app.state.http = http
     app.include_router(reports_router)
+    app.state.sessions = NoSessions()
+    install_error_pages(app)
+    for role_router in ROLE_ROUTERS:
+        app.include_router(role_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 

@@ -63,7 +63,7 @@ class Namespace:
         env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("GRIEVANCE_", "INTAKE_", "ROUTER_", "CASEWORK_", "MEDIATION_", "FEEDBACK_"))
+            if not k.startswith(("GRIEVANCE_", "INTAKE_", "ROUTER_", "CASEWORK_", "MEDIATION_", "FEEDBACK_", "CONSOLE_"))
         }
         env.update(
             GRIEVANCE_ENVIRONMENT="test",

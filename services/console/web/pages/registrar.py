@@ -1,0 +1,5 @@
+"""Placeholder: pages in progress."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
