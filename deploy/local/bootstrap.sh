@@ -5,7 +5,8 @@
 #     without an engine), a CJK font (documents and screenshots);
 #   - a Python virtualenv in .venv with the pinned dependencies of pyproject.toml, and .venv/bin/kcat
 #     (deploy/local/kcat.sh: kcat with a librdkafka that can do SASL/SCRAM with Kafka 4);
-#   - the Apache Kafka broker jars, resolved with Maven into the cache.
+#   - the Apache Kafka broker jars, resolved with Maven into the cache;
+#   - the console's browser libraries (htmx, ECharts) from npm (console-assets.sh).
 set -euo pipefail
 
 LOG_TAG=bootstrap
@@ -63,5 +64,6 @@ link_kcat() {
 install_debian_packages
 install_python
 link_kcat
+"$LOCAL_DIR/console-assets.sh"
 "$LOCAL_DIR/kafka.sh" fetch >/dev/null
 log "ready"

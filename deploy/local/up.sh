@@ -20,11 +20,14 @@ python -m shared.db.migrations >/dev/null
 "$LOCAL_DIR/topics.sh" >/dev/null
 "$LOCAL_DIR/kafka-acl.sh" >/dev/null
 "$LOCAL_DIR/services.sh" start
+# The console's first admin, once: a one-time password to change at the first sign-in.
+first_admin="$(python -m services.console.accounts create-admin)"
 
 cat <<MSG
 
 The platform is running (logs in ${STATE_DIR}/logs):
 
+  Staff console      http://127.0.0.1:8006/          (sign in; accounts under 用户管理)
   Citizen portal     http://127.0.0.1:8005/
   Intake API         http://127.0.0.1:8001/docs
   Router API         http://127.0.0.1:8002/docs     (review queue)
@@ -37,4 +40,6 @@ The platform is running (logs in ${STATE_DIR}/logs):
 
   Staff token:  .venv/bin/python -m shared.auth issue --role reviewer
   Stop:         deploy/local/down.sh
+
+${first_admin}
 MSG

@@ -10,6 +10,7 @@ from services.casework.contracts import GrievanceForDepartment
 from services.casework.domain.case import ReviewOutcome
 from services.casework.domain.kinds import ReplyDecision
 from services.casework.domain.legal import LegalRoute, NotAcceptGround
+from services.casework.domain.states import Action
 from shared.events.vocabulary import PetitionKind, Track
 from shared.text import RequestModel
 
@@ -166,6 +167,12 @@ class CaseRead(CaseSummary):
     final: bool
     closed_at: datetime | None
     documents: list[DocumentRead]
+    # A default: idempotent replays return responses stored before this field existed.
+    allowed_actions: list[Action] = Field(
+        default_factory=list,
+        description="what the calling staff member may do now (state, part on the case, windows); "
+        "names as in GET /v1/cases/vocabulary",
+    )
 
 
 class CaseList(BaseModel):

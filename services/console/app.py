@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.console.accounts.store import AccountStore
+from services.console.passwords import Passwords
 from services.console.reports.api import router as reports_router
 from services.console.settings import Settings
 from services.console.web.errors import install_error_pages
-from services.console.web.pages import ROLE_ROUTERS
-from services.console.web.sessions import NoSessions
+from services.console.web.oidc import OidcSignIn
+from services.console.web.pages import ROLE_ROUTERS, admin, auth, oidc
+from services.console.web.sessions import SessionStore
+from shared.db.base import create_engine
 from shared.runtime import ApiServer, Part
 from shared.web import Readiness, ReadinessCheck, create_service_app
 
 # ``all`` is the API too (deploy/local/services.sh starts every service in ``all`` mode).
 MODES = ("api", "all")
 STATIC = Path(__file__).parent / "web" / "static"
+# Pages carry personal data and one-time passwords: never cached, never framed by another site.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def service_check(http: Callable[[], httpx.AsyncClient], base_url: str) -> ReadinessCheck:
@@ -33,21 +47,45 @@ def service_check(http: Callable[[], httpx.AsyncClient], base_url: str) -> Readi
     return check
 
 
+def database_check(engine: AsyncEngine) -> ReadinessCheck:
+    """Sessions and accounts live in the database: without it nobody can sign in."""
+
+    async def check() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    return check
+
+
+async def page_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    response = await call_next(request)
+    if not request.url.path.startswith("/static/"):
+        for name, value in PAGE_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response
+
+
 def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
     """``transport`` replaces the network (tests); the services are reached at their settings' URLs."""
     settings = settings or Settings()
     holder: dict[str, httpx.AsyncClient] = {}
+    engine = create_engine(settings)
 
     def http() -> httpx.AsyncClient:
         return holder["client"]
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient(transport=transport, timeout=settings.service_timeout_s) as client:
             holder["client"] = client
-            yield
+            app.state.oidc = OidcSignIn(settings, engine, client) if settings.oidc_enabled else None
+            try:
+                yield
+            finally:
+                await engine.dispose()
 
     readiness = Readiness()
+    readiness.add("database", database_check(engine))
     for name, url in settings.service_urls().items():
         readiness.add(name, service_check(http, url))
     app = create_service_app(
@@ -58,15 +96,18 @@ def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTr
     )
     app.state.settings = settings
     app.state.http = http
+    app.state.accounts = AccountStore(engine, Passwords(), settings.lockout)
+    app.state.sessions = SessionStore(engine, settings)
+    app.state.oidc = None
     app.include_router(reports_router)
-    app.state.sessions = NoSessions()
     install_error_pages(app)
-    for role_router in ROLE_ROUTERS:
-        app.include_router(role_router)
+    for router in (auth.router, oidc.router, admin.router, *ROLE_ROUTERS):
+        app.include_router(router)
+    app.middleware("http")(page_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 
 def parts(mode: str, settings: Settings) -> list[Part]:
-    """``api`` (and ``all``) serve HTTP; the console has no consumers, relay or database."""
+    """``api`` (and ``all``) serve HTTP; the console has no consumers or relay (no outbox)."""
     return [ApiServer(create_app(settings), host=settings.http_host, port=settings.http_port)]

@@ -3,7 +3,6 @@ statistics. Translates HTTP to the use cases, nothing else."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -23,8 +22,8 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import Problem, problem_responses
+from shared.statistics_params import StatisticsPeriod
 from shared.web import rate_limit, unit_of_work
-from shared.windows import checked_window, local_moment
 
 router = APIRouter()
 
@@ -126,10 +125,9 @@ async def request_review(
     dependencies=[Depends(require_roles(Role.supervisor))],
 )
 async def satisfaction(
-    since: Annotated[datetime | None, Query(description="from (inclusive), RFC 3339")] = None,
-    until: Annotated[datetime | None, Query(description="to (exclusive), RFC 3339")] = None,
+    period: StatisticsPeriod,
     ctx: FeedbackContext = Depends(context),
 ) -> SatisfactionStatistics:
-    since, until = checked_window(local_moment(since), local_moment(until))
+    """Ratings by the time they were submitted; the repeat rate by the latest routing decision."""
     async with ctx.infra.session_factory() as session:
-        return await queries.satisfaction_statistics(session=session, since=since, until=until)
+        return await queries.satisfaction_statistics(session=session, since=period.since, until=period.until)

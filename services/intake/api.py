@@ -9,14 +9,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationError
 
-from services.intake import handlers, records
+from services.intake import handlers, lookups, records
 from services.intake.domain import ComplainantIdentity
 from services.intake.handlers import IntakeContext, Replay, SubmitGrievance
 from services.intake.schemas import (
+    ComplainantGrievances,
+    ComplainantLookup,
     ContactRead,
     GrievanceAccepted,
     GrievanceCreate,
     GrievanceRead,
+    GrievanceStatusRead,
     MinyiCaseAccepted,
     MinyiWebhook,
     StaffRegistration,
@@ -162,6 +165,38 @@ async def staff_get_grievance(
 ) -> GrievanceRead:
     async with uow:
         return await records.read_grievance_for_staff(uow=uow, tracking_no=tracking_no, staff=staff)
+
+
+@router.get(
+    "/v1/staff/grievances/{tracking_no}/status",
+    response_model=GrievanceStatusRead,
+    responses=problem_responses(401, 403, 404),
+    summary="Where the grievance stands now: the latest status any service reported (bureau staff)",
+)
+async def staff_grievance_status(
+    tracking_no: str,
+    _: StaffPrincipal = Depends(require_roles(Role.registrar, Role.reviewer, Role.supervisor)),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> GrievanceStatusRead:
+    async with uow:
+        return await lookups.grievance_status(uow=uow, tracking_no=tracking_no)
+
+
+# POST, not GET: the ID and mobile numbers travel in the body, never in a URL or an access log.
+@router.post(
+    "/v1/staff/complainant-grievances",
+    response_model=ComplainantGrievances,
+    responses=problem_responses(401, 403, 422),
+    summary="Earlier grievances of the person with this ID or mobile number, to spot repeats (registrar; audited)",
+)
+async def staff_complainant_grievances(
+    body: ComplainantLookup,
+    staff: StaffPrincipal = Depends(require_roles(Role.registrar, Role.supervisor)),
+    ctx: IntakeContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> ComplainantGrievances:
+    async with uow:
+        return await lookups.complainant_grievances(uow=uow, ctx=ctx, staff=staff, lookup=body)
 
 
 class ContactAccess(RequestModel):

@@ -88,6 +88,7 @@ complainant = Table(
     # Set when the retention job anonymised the row (services.intake.retention); NULL until then.
     Column("purged_at", DateTime(timezone=True)),
     Index("ix_complainant_mobile_pseudonym", "mobile_pseudonym"),
+    Index("ix_complainant_id_card_pseudonym", "id_card_pseudonym"),
 )
 
 # Free text as the citizen typed it, only for fields where masking changed something

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from services.intake.domain import has_chinese
 from shared.events.vocabulary import Channel, Street
@@ -72,10 +81,79 @@ class GrievanceCreate(RequestModel):
         return value
 
 
+class StaffComplainantIn(RequestModel):
+    """The complainant as staff register them: an anonymous caller or letter may leave no contact."""
+
+    model_config = _STRICT
+
+    # First, so the checks of the fields below know whether the filing is anonymous.
+    anonymous: bool = Field(default=False, description="匿名：办理单位看不到姓名和联系方式；可不留姓名和号码")
+    name: str | None = Field(default=None, min_length=1, max_length=40, validate_default=True, description="姓名")
+    mobile: Mobile | None = Field(default=None, validate_default=True, description="手机号码（回访用）")
+    id_card: IdCard = Field(default=None, description="居民身份证号码（可选）")
+
+    @field_validator("name", "mobile")
+    @classmethod
+    def _given_unless_anonymous(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and not info.data.get("anonymous"):
+            what = "姓名" if info.field_name == "name" else "手机号码"
+            raise ValueError(f"实名登记须填写{what}；信访人不愿留下时请选择匿名")
+        return value
+
+
 class StaffRegistration(GrievanceCreate):
     """A grievance registered by bureau staff from a visit, a call or a letter."""
 
+    complainant: StaffComplainantIn  # type: ignore[assignment]
     channel: Literal[Channel.walk_in, Channel.hotline, Channel.letter] = Channel.walk_in  # type: ignore[assignment]
+
+
+class ComplainantLookup(RequestModel):
+    """Who to look for: an ID number and/or a mobile number (sent in a body, never in a URL)."""
+
+    model_config = _STRICT
+
+    id_card: IdCard = Field(default=None, description="居民身份证号码")
+    mobile: Mobile | None = Field(default=None, description="手机号码")
+    limit: int = Field(default=20, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _someone(self) -> ComplainantLookup:
+        if not self.id_card and not self.mobile:
+            raise ValueError("请至少提供身份证号码或手机号码之一")
+        return self
+
+
+class EarlierGrievance(BaseModel):
+    tracking_no: str
+    received_at: datetime
+    channel: Channel
+    title: str
+    street: str | None
+    community: str | None
+    status: str | None = Field(description="where it stands now (grievance.status vocabulary); null: not yet known")
+    status_message_zh: str | None
+    closed: bool
+    matched_on: list[Literal["id_card", "mobile"]]
+
+
+class ComplainantGrievances(BaseModel):
+    """Grievances filed earlier by the same person (same ID number or mobile), newest first."""
+
+    grievances: list[EarlierGrievance]
+    total: int = Field(description="all matches; ``grievances`` holds at most ``limit`` of them")
+
+
+class GrievanceStatusRead(BaseModel):
+    """Where a grievance stands now, as the services reported it (staff view, no personal data)."""
+
+    tracking_no: str
+    status: str | None = Field(description="latest grievance.status; null until the first one arrives")
+    message_zh: str | None
+    actor: str | None
+    closed: bool
+    due_at: datetime | None
+    updated_at: datetime | None
 
 
 class MinyiComplainant(RequestModel):

@@ -122,6 +122,7 @@ class ConsentRead(BaseModel):
 class SessionRead(BaseModel):
     number: int
     state: SessionState
+    state_zh: str
     scheduled_for: datetime
     location: str
     reschedule_count: int
@@ -146,8 +147,11 @@ class CaseSummary(BaseModel):
     tracking_no: str
     title: str
     state: State
+    state_zh: str
     mediation_type: MediationType
+    type_zh: str
     dispute_kind: DisputeKind
+    dispute_kind_zh: str
     street: str | None
     office: str
     office_name: str
@@ -195,8 +199,8 @@ class CountsRead(BaseModel):
 
 class StatisticsRead(BaseModel):
     scope: str = Field(description="all, or the office the caller works for")
-    opened_from: date | None
-    opened_to: date | None
+    since: datetime | None = Field(description="cases opened from (inclusive, Asia/Shanghai); null: the beginning")
+    until: datetime | None = Field(description="cases opened before (exclusive, Asia/Shanghai); null: now")
     overall: CountsRead
     median_duration_days: float | None
     by_type: dict[str, CountsRead]

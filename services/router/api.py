@@ -17,20 +17,21 @@ from services.router.schemas import (
     ReviewStatus,
     RoutingStatistics,
 )
-from services.router.statistics import InvalidWindow, parse_window
 from services.router.statistics_queries import routing_statistics
+from services.router.statistics_series import Interval
 from shared.auth import StaffPrincipal
 from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Area, Role, Street, Track
-from shared.problems import Problem, problem_responses
+from shared.filters import CategoryName
+from shared.problems import problem_responses
+from shared.statistics_params import StatisticsPeriod
 from shared.web import MAX_OFFSET, unit_of_work
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 statistics_router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 Reviewer = Annotated[StaffPrincipal, Depends(require_roles(Role.reviewer))]
 Supervisor = Annotated[StaffPrincipal, Depends(require_roles(Role.supervisor))]
-_BOUND = "a date (2026-11-01, a whole day in Asia/Shanghai) or an ISO 8601 date-time (2026-11-01T08:00:00+08:00)"
 
 
 async def context(request: Request) -> RouterContext:
@@ -45,7 +46,7 @@ async def list_reviews(
     status: ReviewStatus = "pending",
     track: Track | None = Query(default=None, description="proposed track"),
     area: Area | None = Query(default=None, description="proposed area"),
-    category: str | None = Query(default=None, max_length=40, description="proposed category (二级分类)"),
+    category: CategoryName | None = Query(default=None, max_length=40, description="proposed category (二级分类)"),
     street: Street | None = None,
     urgent: bool | None = None,
     limit: int = Query(default=20, ge=1, le=1000),
@@ -107,30 +108,13 @@ async def decide_review(
 )
 async def routing(
     _: Supervisor,
-    since: str | None = Query(default=None, max_length=40, description=f"received on or after: {_BOUND}"),
-    until: str | None = Query(
-        default=None, max_length=40, description=f"received before (a date: up to the end of that day): {_BOUND}"
+    period: StatisticsPeriod,
+    interval: Interval | None = Query(
+        default=None, description="add a series of received grievances per day, ISO week or month (Asia/Shanghai)"
     ),
     ctx: RouterContext = Depends(context),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> RoutingStatistics:
-    try:
-        window = parse_window(since, until)
-    except InvalidWindow as exc:
-        raise Problem(
-            422,
-            slug="validation",
-            detail="统计时间范围有误。",
-            errors=[
-                {
-                    "pointer": f"#/{exc.field}",
-                    "field": exc.field,
-                    "in": "query",
-                    "code": exc.code,
-                    "message": exc.message,
-                    "message_zh": exc.message_zh,
-                }
-            ],
-        ) from exc
+    """Counts the grievances **received** in the period (docs/statistics.md)."""
     async with uow:
-        return await routing_statistics(session=uow.session, window=window, as_of=ctx.clock.now())
+        return await routing_statistics(session=uow.session, window=period, as_of=ctx.clock.now(), interval=interval)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.router.statistics_series import LitigationFigures, Series
 from shared.events.contracts import RoutingDecision
 from shared.events.vocabulary import Area, PetitionKind, Track
 from shared.text import RequestModel
@@ -147,3 +148,5 @@ class RoutingStatistics(BaseModel):
     first_decision: FirstDecisionFigures
     reviews: ReviewFigures
     reroutes: RerouteFigures
+    litigation: LitigationFigures
+    series: Series | None = Field(default=None, description="with ?interval=day|week|month: received over time")

@@ -1,16 +1,13 @@
-"""Routing statistics for the bureau (DESIGN §8): the reporting window and the arithmetic that
-turns counted rows into figures. Pure: no database, Kafka or HTTP here.
-
-A window bound is either a date, meaning a day in the bureau's local time (Asia/Shanghai) with
-``until`` covering its whole day, or an ISO 8601 / RFC 3339 date-time, an instant (without an
-offset it is read as Asia/Shanghai time). The window is half-open: ``since <= t < until``.
+"""Routing statistics for the bureau (DESIGN §8): the arithmetic that turns counted rows into
+figures. Pure: no database, Kafka or HTTP here. The period is the platform's one convention
+(``shared.statistics_params``): grievances received at ``since <= received_at < until``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from services.router.schemas import (
     FirstDecisionFigures,
@@ -20,89 +17,16 @@ from services.router.schemas import (
     ReviewFigures,
     RoutingStatistics,
 )
+from services.router.statistics_series import Series, litigation_figures
 from shared.clock import CHINA_TZ
 from shared.events.vocabulary import Area, Channel, PetitionKind, Street, Track
+from shared.statistics_params import TIME_ZONE, Period
 
-TIME_ZONE = CHINA_TZ.key  # "Asia/Shanghai"
 UNKNOWN_STREET = "unknown"
 # Why a grievance was decided again (revision > 1): a reviewer's decision, or the reason a
 # handler gave in grievance.reroute (RerouteRequested.reason).
 REROUTE_REASONS = ("reviewer", "returned_by_department", "mediation_failed", "mediation_refused", "reopened", "other")
 REVIEW_REASONS = ("low_confidence", "returned_by_department", "reroute")
-# Far enough from datetime's limits that the day after and the UTC conversion stay representable.
-_FIRST_YEAR, _LAST_YEAR = 1900, 9998
-
-
-class InvalidWindow(ValueError):
-    """A bound that is not a date or date-time, or a window that ends before it begins."""
-
-    def __init__(self, field: str, code: str, message: str, message_zh: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.code = code
-        self.message = message
-        self.message_zh = message_zh
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """Grievances received at ``since <= received_at < until``; None leaves that side open."""
-
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-def _instant(text: str, *, field: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidWindow(
-            field,
-            "datetime_parsing",
-            "expected a date (2026-11-01) or an ISO 8601 date-time (2026-11-01T08:00:00+08:00)",
-            "应为日期（如 2026-11-01）或带时区的时间（如 2026-11-01T08:00:00+08:00）",
-        ) from None
-
-
-def _bound(value: str, *, field: str, end: bool) -> tuple[datetime, bool]:
-    """The instant a bound stands for, and whether it was given as a date."""
-    text = value.strip()
-    parsed: date | datetime
-    try:
-        parsed = date.fromisoformat(text)  # 2026-11-01 (also 20261101): a day
-    except ValueError:
-        parsed = _instant(text, field=field)
-    if not _FIRST_YEAR <= parsed.year <= _LAST_YEAR:
-        raise InvalidWindow(
-            field,
-            "datetime_out_of_range",
-            f"the year must lie between {_FIRST_YEAR} and {_LAST_YEAR}",
-            f"年份应在 {_FIRST_YEAR} 至 {_LAST_YEAR} 之间",
-        )
-    if isinstance(parsed, datetime):
-        aware = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=CHINA_TZ)
-        return aware.astimezone(CHINA_TZ), False
-    day = parsed + timedelta(days=1) if end else parsed  # until a date: to the end of that day
-    return datetime.combine(day, time.min, tzinfo=CHINA_TZ), True
-
-
-def parse_window(since: str | None, until: str | None) -> Window:
-    """The window of the query parameters; InvalidWindow for a bad bound or since after until.
-
-    Both ends come back in Asia/Shanghai time; an empty parameter (``?since=``) is no bound."""
-    since, until = (v.strip() or None if v is not None else None for v in (since, until))
-    start = _bound(since, field="since", end=False)[0] if since is not None else None
-    stop, until_is_date = _bound(until, field="until", end=True) if until is not None else (None, False)
-    # A date ``until`` covers its whole day, so since=until=the same date is that one day; two
-    # equal instants are an empty window, which is allowed.
-    if start is not None and stop is not None and (start > stop or (start == stop and until_is_date)):
-        raise InvalidWindow(
-            "until",
-            "window_order",
-            "until must not lie before since",
-            "结束时间不能早于开始时间",
-        )
-    return Window(start, stop)
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -204,7 +128,7 @@ class Counts:
     reviews: Mapping[str, ReviewCounts] = field(default_factory=dict)  # per review reason
 
 
-def figures(counts: Counts, window: Window, as_of: datetime) -> RoutingStatistics:
+def figures(counts: Counts, window: Period, as_of: datetime, series: Series | None = None) -> RoutingStatistics:
     dimension = counts.dimensions.get
     causes: dict[str | None, int] = {}
     for (decided_by, code), n in counts.later_decisions.items():
@@ -249,4 +173,6 @@ def figures(counts: Counts, window: Window, as_of: datetime) -> RoutingStatistic
             grievances=counts.rerouted,
             by_reason=complete(causes, REROUTE_REASONS),
         ),
+        litigation=litigation_figures(dimension("legal_body", {})),
+        series=series,
     )

@@ -17,14 +17,17 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from services.router import db
 from services.router.schemas import RoutingStatistics
-from services.router.statistics import Counts, ReviewCounts, Window, figures
+from services.router.statistics import UNKNOWN_STREET, Counts, ReviewCounts, figures
+from services.router.statistics_series import Interval, build_series, series_rows
+from shared.events.vocabulary import Area, Street, Track
+from shared.statistics_params import Period
 
-DIMENSIONS = ("track", "petition_kind", "area", "category", "street", "channel")
+DIMENSIONS = ("track", "petition_kind", "area", "category", "street", "channel", "legal_body")
 # The code of the reason a re-route added to its decision (handlers.reroute: "reroute.<reason>").
 _REROUTE_CODE: ColumnClause[Any] = literal_column("""'$.reasons[*].code ? (@ starts with "reroute.")'::jsonpath""")
 
 
-def _received_in(window: Window) -> list[ColumnElement[bool]]:
+def _received_in(window: Period) -> list[ColumnElement[bool]]:
     g = db.grievance
     conditions = []
     if window.since is not None:
@@ -34,7 +37,9 @@ def _received_in(window: Window) -> list[ColumnElement[bool]]:
     return conditions
 
 
-async def routing_statistics(*, session: AsyncSession, window: Window, as_of: datetime) -> RoutingStatistics:
+async def routing_statistics(
+    *, session: AsyncSession, window: Period, as_of: datetime, interval: Interval | None = None
+) -> RoutingStatistics:
     await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
     in_window = _received_in(window)
     totals = await _totals(session, in_window)
@@ -45,7 +50,18 @@ async def routing_statistics(*, session: AsyncSession, window: Window, as_of: da
         later_decisions=await _later_decisions(session, in_window),
         reviews=await _reviews(session, in_window),
     )
-    return figures(counts, window, as_of)
+    series = None
+    if interval is not None:
+        series = build_series(
+            await series_rows(session, window, interval),
+            window,
+            interval,
+            tracks=[t.value for t in Track],
+            areas=[a.value for a in Area],
+            streets=[s.value for s in Street],
+            unknown_street=UNKNOWN_STREET,
+        )
+    return figures(counts, window, as_of, series)
 
 
 async def _totals(session: AsyncSession, in_window: list[ColumnElement[bool]]) -> dict[str, int]:
@@ -81,6 +97,8 @@ async def _dimensions(session: AsyncSession, in_window: list[ColumnElement[bool]
             case((g.c.category.is_not(None), g.c.area + "/" + g.c.category)).label("category"),
             g.c.street,
             g.c.received["channel"].astext.label("channel"),
+            # 涉法涉诉: the 政法 body the router chose as lead
+            case((g.c.track == "litigation", g.c.decision["departments"]["lead"].astext)).label("legal_body"),
         )
         .where(*in_window)
         .subquery("facts")

@@ -23,6 +23,8 @@ from shared.settings import DEV_DATABASE_URL, ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
 TEST_PARTITIONS = 2
+# The services' settings prefixes: a process in a namespace inherits none from the test run.
+SETTINGS_PREFIXES = ("GRIEVANCE_", "INTAKE_", "ROUTER_", "CASEWORK_", "MEDIATION_", "FEEDBACK_", "CONSOLE_")
 
 
 def base_database_url() -> str:
@@ -60,11 +62,7 @@ class Namespace:
 
     def env(self, **extra: str) -> dict[str, str]:
         """Environment for a service process living in this namespace."""
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("GRIEVANCE_", "INTAKE_", "ROUTER_", "CASEWORK_", "MEDIATION_", "FEEDBACK_", "CONSOLE_"))
-        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
         env.update(
             GRIEVANCE_ENVIRONMENT="test",
             GRIEVANCE_DATABASE_URL=self.database_url,

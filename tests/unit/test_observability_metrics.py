@@ -84,7 +84,8 @@ def test_prometheus_scrapes_every_deployed_part_on_its_metrics_port() -> None:
     expected: dict[str, dict[str, Any]] = {}
     for name, spec in compose["services"].items():
         command = spec.get("command", [])
-        if len(command) != 4 or not command[2].startswith("services."):
+        # One-off jobs (restart "no", e.g. the console's first admin) are not there to be scraped.
+        if len(command) != 4 or not command[2].startswith("services.") or spec.get("restart") == "no":
             continue
         service, part = command[2].removeprefix("services."), command[3]
         # APIs serve /metrics on their HTTP port, the router worker on its status port.

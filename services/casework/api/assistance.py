@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from services.casework.api.deps import IdempotencyKey, context
@@ -24,8 +22,8 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import problem_responses
+from shared.statistics_params import StatisticsPeriod
 from shared.web import unit_of_work
-from shared.windows import checked_window
 
 router = APIRouter(tags=["assistance"])
 
@@ -115,11 +113,9 @@ async def list_referrals(
     summary="Assistance referrals by kind, programme and outcome",
 )
 async def assistance_statistics(
-    since: date | None = Query(default=None, description="referred on or after this date"),
-    until: date | None = Query(default=None, description="referred on or before this date"),
+    period: StatisticsPeriod,
     staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> AssistanceStatistics:
     async with uow:
-        since, until = checked_window(since, until)
-        return await handlers.statistics(uow=uow, since=since, until=until)
+        return await handlers.statistics(uow=uow, since=period.first_day, until=period.last_day)

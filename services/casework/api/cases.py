@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from services.casework.api.deps import IdempotencyKey, context, problems
+from services.casework.domain.states import CaseState
 from services.casework.handlers import actions, queries
 from services.casework.handlers import commands as c
 from services.casework.handlers.context import CaseworkContext
@@ -29,6 +30,7 @@ from shared.auth import StaffPrincipal
 from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
+from shared.filters import DepartmentCode
 from shared.problems import problem_responses
 from shared.web import MAX_OFFSET, unit_of_work
 
@@ -41,11 +43,11 @@ ACTION_ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 @router.get("", response_model=CaseList, responses=problem_responses(401, 403), summary="My cases, with due dates")
 async def list_cases(
-    state: str | None = Query(default=None, description="e.g. assigned, in_progress"),
+    state: CaseState | None = Query(default=None, description="e.g. assigned, in_progress"),
     role: Literal["lead", "co"] | None = Query(default=None, description="as lead or as co-handler"),
     track: Literal["petition", "litigation"] | None = None,
     petition_kind: Literal["suggestion", "report", "claim"] | None = None,
-    department: str | None = Query(default=None, description="supervisors: one department's cases"),
+    department: DepartmentCode | None = Query(default=None, description="supervisors: one department's cases"),
     overdue: bool | None = None,
     due_before: datetime | None = Query(default=None, description="next due date at or before this moment"),
     urgent: bool | None = None,

@@ -3,8 +3,6 @@ read the findings on their cases."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
@@ -26,8 +24,8 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.problems import problem_responses
+from shared.statistics_params import StatisticsPeriod
 from shared.web import MAX_OFFSET, unit_of_work
-from shared.windows import checked_window
 
 router = APIRouter(tags=["evaluation"])
 
@@ -152,12 +150,10 @@ async def findings(
     summary="Average evaluation scores per department and checklist item",
 )
 async def evaluation_statistics(
-    since: date | None = Query(default=None, description="scored on or after this date"),
-    until: date | None = Query(default=None, description="scored on or before this date"),
+    period: StatisticsPeriod,
     staff: StaffPrincipal = Depends(supervisor),
     ctx: CaseworkContext = Depends(context),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> EvaluationStatistics:
     async with uow:
-        since, until = checked_window(since, until)
-        return await handlers.statistics(uow=uow, ctx=ctx, since=since, until=until)
+        return await handlers.statistics(uow=uow, ctx=ctx, since=period.first_day, until=period.last_day)

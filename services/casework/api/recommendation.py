@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
@@ -24,9 +22,10 @@ from shared.auth import StaffPrincipal
 from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
+from shared.filters import DepartmentCode
 from shared.problems import problem_responses
+from shared.statistics_params import StatisticsPeriod
 from shared.web import MAX_OFFSET, unit_of_work
-from shared.windows import checked_window
 
 router = APIRouter(tags=["recommendations"])
 
@@ -71,7 +70,7 @@ async def issue(
 async def list_recommendations(
     state: RecommendationState | None = None,
     kind: RecommendationKind | None = None,
-    department: str | None = Query(default=None, max_length=64, description="supervisors: one agency's"),
+    department: DepartmentCode | None = Query(default=None, max_length=64, description="supervisors: one agency's"),
     overdue: bool | None = None,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
@@ -137,12 +136,10 @@ async def answer(
     summary="Recommendations issued, answered and adopted per kind and agency",
 )
 async def recommendation_statistics(
-    since: date | None = Query(default=None, description="issued on or after this date"),
-    until: date | None = Query(default=None, description="issued on or before this date"),
+    period: StatisticsPeriod,
     staff: StaffPrincipal = Depends(bureau),
     ctx: CaseworkContext = Depends(context),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> RecommendationStatistics:
     async with uow:
-        since, until = checked_window(since, until)
-        return await handlers.statistics(uow=uow, ctx=ctx, since=since, until=until)
+        return await handlers.statistics(uow=uow, ctx=ctx, since=period.first_day, until=period.last_day)

@@ -1,23 +1,26 @@
-"""On-time statistics per department, for the bureau's supervisors."""
+"""Statistics for the bureau's supervisors: on-time rate per department, handling figures, and the
+overdue clocks (超期) that the scheduler supervises. Every endpoint takes the platform's one period
+convention (``shared.statistics_params``); what each counts by is said on the endpoint."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from fastapi import APIRouter, Depends, Query
 
 from services.casework.api.deps import context
+from services.casework.domain.deadlines import Step
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.handling_statistics import HandlingStatistics, handling_statistics
+from services.casework.handlers.overdue_statistics import OverdueList, overdue_clocks
 from services.casework.handlers.statistics import on_time_statistics
 from services.casework.schemas import OnTimeStatistics
 from shared.auth import StaffPrincipal
 from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
+from shared.filters import DepartmentCode
 from shared.problems import problem_responses
-from shared.web import unit_of_work
-from shared.windows import checked_window
+from shared.statistics_params import StatisticsPeriod
+from shared.web import MAX_OFFSET, unit_of_work
 
 router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 
@@ -25,35 +28,55 @@ router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 @router.get(
     "/on-time",
     response_model=OnTimeStatistics,
-    responses=problem_responses(401, 403),
-    summary="Clocks kept and missed per department and step",
+    responses=problem_responses(401, 403, 422),
+    summary="Clocks kept and missed per department and step, by the day they were due",
 )
 async def on_time(
-    since: date | None = Query(default=None, description="clocks due on or after this date"),
-    until: date | None = Query(default=None, description="clocks due on or before this date"),
-    department: str | None = None,
+    period: StatisticsPeriod,
+    department: DepartmentCode | None = Query(default=None, description="one department's clocks (catalog code)"),
     staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
     ctx: CaseworkContext = Depends(context),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> OnTimeStatistics:
     async with uow:
-        since, until = checked_window(since, until)
-        return await on_time_statistics(uow=uow, ctx=ctx, since=since, until=until, department=department)
+        return await on_time_statistics(
+            uow=uow, ctx=ctx, since=period.first_day, until=period.last_day, department=department
+        )
 
 
 @router.get(
     "/handling",
     response_model=HandlingStatistics,
     responses=problem_responses(401, 403, 422),
-    summary="Cases per lead department, 交办, 转送 and 督办 (for the annual report)",
+    summary="Cases opened in the period per lead department, 交办, 转送 and 督办 (for the annual report)",
 )
 async def handling(
-    since: date | None = Query(default=None, description="cases opened on or after this day"),
-    until: date | None = Query(default=None, description="cases opened on or before this day"),
+    period: StatisticsPeriod,
     staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
     ctx: CaseworkContext = Depends(context),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> HandlingStatistics:
     async with uow:
-        since, until = checked_window(since, until)
-        return await handling_statistics(uow=uow, ctx=ctx, since=since, until=until)
+        return await handling_statistics(uow=uow, ctx=ctx, period=period)
+
+
+@router.get(
+    "/overdue",
+    response_model=OverdueList,
+    responses=problem_responses(401, 403, 422),
+    summary="Running clocks past their due day (超期), most overdue first, with the department and step",
+)
+async def overdue(
+    period: StatisticsPeriod,
+    department: DepartmentCode | None = Query(default=None, description="one owner's clocks (catalog code)"),
+    step: Step | None = None,
+    limit: int = Query(default=100, ge=1, le=500),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
+    staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
+    ctx: CaseworkContext = Depends(context),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> OverdueList:
+    async with uow:
+        return await overdue_clocks(
+            uow=uow, ctx=ctx, period=period, department=department, step=step, limit=limit, offset=offset
+        )

@@ -83,9 +83,12 @@ async def documents_of(uow: UnitOfWork, ctx: CaseworkContext, grievance_id: str)
     ]
 
 
-async def read_view(uow: UnitOfWork, ctx: CaseworkContext, case: Case, reader: Reader, now: datetime) -> CaseRead:
+async def read_view(
+    uow: UnitOfWork, ctx: CaseworkContext, case: Case, reader: Reader, now: datetime, *, staff: StaffPrincipal
+) -> CaseRead:
+    """The case as ``staff`` reads it, with the actions it may take now."""
     documents = await documents_of(uow, ctx, case.grievance_id) if may_read_documents(case, reader) else []
-    return case_read(ctx, case, reader, local_date(now), documents)
+    return case_read(ctx, case, reader, local_date(now), documents, staff_role=staff.role, department=staff.department)
 
 
 def fingerprint(grievance_id: str, command: c.Command) -> str:
@@ -139,7 +142,7 @@ async def perform(
         grievance_id,
         {"command": dataclasses.asdict(command), "state": case.state.value, "office": office(ctx, case.lead).name},
     )
-    view = await read_view(uow, ctx, case, reader, now)
+    view = await read_view(uow, ctx, case, reader, now, staff=staff)
     if idempotency_key is not None:
         await uow.session.execute(
             pg_insert(db.idempotency_key).values(

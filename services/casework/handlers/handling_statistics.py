@@ -1,13 +1,14 @@
 """Handling statistics for the annual report: cases per lead department, 交办, 转送 and 督办.
 
-Counted over the cases casework opened in the period (the day it took the hand-off, Asia/Shanghai).
+Counted over the cases casework opened in the period (when it took the hand-off; the period is the
+platform's one convention, ``shared.statistics_params``).
 Only counts leave this module: never a complainant, a respondent or any text of a case, so the
 检举控告 figures per department reveal no identity.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, and_, case, func, select, true
@@ -17,9 +18,9 @@ from services.casework.domain.calendar import local_date
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.views import office
 from services.casework.schemas import Office
-from shared.clock import CHINA_TZ
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import PetitionKind, Track
+from shared.statistics_params import Period
 
 
 class LeadDepartmentFigures(BaseModel):
@@ -40,8 +41,8 @@ class SupervisionFigures(BaseModel):
 
 class HandlingStatistics(BaseModel):
     as_of: date
-    since: date | None
-    until: date | None
+    since: datetime | None = Field(description="inclusive, Asia/Shanghai; null: from the beginning")
+    until: datetime | None = Field(description="exclusive, Asia/Shanghai; null: up to now")
     cases: int = Field(description="cases opened in the period (petition and litigation tracks)")
     by_lead_department: list[LeadDepartmentFigures] = Field(description="most cases first")
     assignments: int = Field(
@@ -52,20 +53,14 @@ class HandlingStatistics(BaseModel):
     supervisions: SupervisionFigures
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=CHINA_TZ)
-
-
-async def handling_statistics(
-    *, uow: UnitOfWork, ctx: CaseworkContext, since: date | None, until: date | None
-) -> HandlingStatistics:
-    """Cases opened in [since, until] (days, both inclusive; all when unset)."""
+async def handling_statistics(*, uow: UnitOfWork, ctx: CaseworkContext, period: Period) -> HandlingStatistics:
+    """Cases opened at ``since <= created_at < until`` (all when unset)."""
     c = db.grievance_case
     window: list[ColumnElement[bool]] = []
-    if since is not None:
-        window.append(c.c.created_at >= _day_start(since))
-    if until is not None:
-        window.append(c.c.created_at < _day_start(until + timedelta(days=1)))
+    if period.since is not None:
+        window.append(c.c.created_at >= period.since)
+    if period.until is not None:
+        window.append(c.c.created_at < period.until)
     opened = and_(true(), *window)
     report = c.c.petition_kind == PetitionKind.report.value
     petition = c.c.track == Track.petition.value
@@ -99,8 +94,8 @@ async def handling_statistics(
     supervised_cases, supervised_clocks = supervised.one()
     return HandlingStatistics(
         as_of=local_date(ctx.clock.now()),
-        since=since,
-        until=until,
+        since=period.since,
+        until=period.until,
         cases=sum(f.cases for f in by_lead),
         by_lead_department=by_lead,
         assignments=int(assignments or 0),

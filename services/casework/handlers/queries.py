@@ -83,7 +83,7 @@ async def list_cases(*, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrinc
 
 async def read_case(*, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str) -> CaseRead:
     case, reader = await find_case(uow, ctx, staff, grievance_id)
-    view = await read_view(uow, ctx, case, reader, ctx.clock.now())
+    view = await read_view(uow, ctx, case, reader, ctx.clock.now(), staff=staff)
     if view.confidential:
         # Reads of a report are audited: who saw that a report exists, and when.
         await audit(uow, staff, "read_confidential_case", grievance_id, {"reader": reader.value})

@@ -7,6 +7,7 @@ from typing import Any
 
 from services.casework.contracts import GrievanceForDepartment
 from services.casework.domain.access import Reader, may_read_co_opinions, may_read_grievance
+from services.casework.domain.allowed import allowed_actions
 from services.casework.domain.case import Case
 from services.casework.domain.deadlines import STEP_NAMES_ZH, Deadline
 from services.casework.domain.kinds import DECISION_NAMES_ZH, is_confidential
@@ -25,6 +26,7 @@ from services.casework.schemas import (
     ReplyRead,
     ReviewRead,
 )
+from shared.events.vocabulary import Role
 
 
 def grievance_view(case: Case) -> GrievanceForDepartment:
@@ -87,7 +89,16 @@ def case_summary(ctx: CaseworkContext, case: Case, reader: Reader, today: date) 
     )
 
 
-def case_read(ctx: CaseworkContext, case: Case, reader: Reader, today: date, documents: list[DocumentRead]) -> CaseRead:
+def case_read(
+    ctx: CaseworkContext,
+    case: Case,
+    reader: Reader,
+    today: date,
+    documents: list[DocumentRead],
+    *,
+    staff_role: Role,
+    department: str | None,
+) -> CaseRead:
     summary = case_summary(ctx, case, reader, today)
     sees_grievance = may_read_grievance(case, reader)
     legal = case.legal
@@ -147,4 +158,5 @@ def case_read(ctx: CaseworkContext, case: Case, reader: Reader, today: date, doc
         final=case.final,
         closed_at=case.closed_at,
         documents=documents,
+        allowed_actions=allowed_actions(case, staff_role=staff_role, department=department, today=today),
     )

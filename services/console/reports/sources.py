@@ -87,15 +87,14 @@ class StatisticsSource:
             {"since": date(year, m, 1).isoformat(), "until": date(year, m, calendar.monthrange(year, m)[1]).isoformat()}
             for m in range(1, 13)
         ]
-        # Satisfaction takes instants, until exclusive; without an offset they are Shanghai time.
+        # Every endpoint takes dates or instants (docs/statistics.md); instants here, until exclusive.
         instants = {"since": f"{year}-01-01T00:00:00", "until": f"{year + 1}-01-01T00:00:00"}
-        opened = {"opened_from": first.isoformat(), "opened_to": last.isoformat()}
         routing, monthly, handling, on_time, mediation, satisfaction = await asyncio.gather(
             self._read(Routing, "router", ROUTING, days),
             asyncio.gather(*(self._read(Routing, "router", ROUTING, m) for m in months)),
             self._read(Handling, "casework", HANDLING, days),
             self._read(OnTime, "casework", ON_TIME, days),
-            self._read(Mediation, "mediation", MEDIATION, opened),
+            self._read(Mediation, "mediation", MEDIATION, days),
             self._read(Satisfaction, "feedback", SATISFACTION, instants),
         )
         recommendations, assistance, evaluations = await asyncio.gather(

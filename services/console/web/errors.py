@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.console.web.deps import CsrfRejected, PageForbidden, SignInRequired
 from services.console.web.render import page
 from services.console.web.service_api import ApiProblem
+from services.console.web.sessions import PasswordChangeRequired
 
 
 def _is_htmx(request: Request) -> bool:
@@ -22,6 +23,12 @@ async def sign_in_required(request: Request, exc: Exception) -> Response:
     if _is_htmx(request):
         return Response(status_code=401, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
+
+
+async def password_change_required(request: Request, exc: Exception) -> Response:
+    if _is_htmx(request):
+        return Response(status_code=403, headers={"HX-Redirect": "/account/password"})
+    return RedirectResponse("/account/password", status_code=303)
 
 
 async def page_forbidden(request: Request, exc: Exception) -> HTMLResponse:
@@ -44,6 +51,7 @@ async def api_problem(request: Request, exc: Exception) -> HTMLResponse:
 
 def install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(PasswordChangeRequired, password_change_required)
     app.add_exception_handler(PageForbidden, page_forbidden)
     app.add_exception_handler(CsrfRejected, csrf_rejected)
     app.add_exception_handler(ApiProblem, api_problem)

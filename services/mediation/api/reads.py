@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -16,9 +15,11 @@ from services.mediation.handlers.context import MediationContext
 from services.mediation.schemas import CaseDetail, CaseSummary, RosterEntryRead, StatisticsRead
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
+from shared.events.vocabulary import Street
+from shared.filters import DepartmentCode
 from shared.problems import problem_responses
+from shared.statistics_params import StatisticsPeriod
 from shared.web import MAX_OFFSET, document_html, unit_of_work
-from shared.windows import checked_window
 
 router = APIRouter(prefix="/v1", tags=["mediation"])
 
@@ -68,18 +69,17 @@ async def list_cases(
 @router.get(
     "/mediations/statistics",
     response_model=StatisticsRead,
-    responses=problem_responses(401, 403),
-    summary="Success rate, median duration and counts by type, street and dispute kind",
+    responses=problem_responses(401, 403, 422),
+    summary="Success rate, median duration and counts by type, street and dispute kind of the cases opened "
+    "in the period",
 )
 async def statistics(
-    opened_from: date | None = None,
-    opened_to: date | None = None,
+    period: StatisticsPeriod,
     staff: StaffPrincipal = Depends(reader),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> StatisticsRead:
     async with uow:
-        opened_from, opened_to = checked_window(opened_from, opened_to)
-        return await queries.statistics(uow=uow, staff=staff, opened_from=opened_from, opened_to=opened_to)
+        return await queries.statistics(uow=uow, staff=staff, period=period)
 
 
 @router.get(
@@ -143,8 +143,8 @@ async def citizen_document(
     summary="The mediator roster with current loads (supervisor)",
 )
 async def roster(
-    street: str | None = None,
-    office: str | None = None,
+    street: Street | None = None,
+    office: DepartmentCode | None = Query(default=None, description="the mediators' office (catalog code)"),
     _: StaffPrincipal = Depends(supervisor),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> list[RosterEntryRead]:

@@ -82,6 +82,19 @@ class State(StrEnum):
     closed = "closed"  # the follow-up check is done
 
 
+STATE_ZH = {
+    State.opened: "待受理",
+    State.accepted: "已受理，征求双方同意",
+    State.in_mediation: "调解中",
+    State.scheduled: "已安排调解会",
+    State.agreed: "已达成调解协议",
+    State.failed: "调解不成，已转出",
+    State.refused: "当事人不同意调解，已转出",
+    State.withdrawn: "申请人已撤回",
+    State.closed: "已结案",
+}
+
+
 class AssignmentRole(StrEnum):
     lead = "lead"  # 主持调解员
     member = "member"  # 三人小组成员
@@ -91,3 +104,6 @@ class SessionState(StrEnum):
     scheduled = "scheduled"
     held = "held"
     cancelled = "cancelled"  # the case ended before the session was held
+
+
+SESSION_STATE_ZH = {SessionState.scheduled: "待召开", SessionState.held: "已召开", SessionState.cancelled: "已取消"}

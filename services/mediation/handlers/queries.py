@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +12,15 @@ from services.mediation.assistance_schemas import LegalAdviserRead
 from services.mediation.domain.deadlines import is_overdue
 from services.mediation.domain.states import allowed_actions
 from services.mediation.domain.statistics import CaseFacts, Counts, summarise
-from services.mediation.domain.vocabulary import Outcome, State
+from services.mediation.domain.vocabulary import (
+    DISPUTE_KIND_ZH,
+    MEDIATION_TYPE_ZH,
+    SESSION_STATE_ZH,
+    STATE_ZH,
+    Outcome,
+    SessionState,
+    State,
+)
 from services.mediation.handlers import assistance
 from services.mediation.handlers.access import Viewer, case_for, may_see, not_found, viewer_for
 from services.mediation.handlers.context import MediationContext
@@ -32,10 +40,10 @@ from services.mediation.schemas import (
     StatisticsRead,
 )
 from shared.auth import StaffPrincipal
-from shared.clock import CHINA_TZ
 from shared.db.uow import UnitOfWork
 from shared.pii import tokens_match
 from shared.problems import Problem
+from shared.statistics_params import Period
 
 C, A = db.mediation, db.assignment
 
@@ -48,8 +56,11 @@ def _summary(case: CaseRecord, now: datetime) -> dict[str, Any]:
         "tracking_no": case.tracking_no,
         "title": case.title,
         "state": case.state,
+        "state_zh": STATE_ZH[case.state],
         "mediation_type": case.mediation_type,
+        "type_zh": MEDIATION_TYPE_ZH[case.mediation_type],
         "dispute_kind": case.dispute_kind,
+        "dispute_kind_zh": DISPUTE_KIND_ZH[case.dispute_kind],
         "street": case.street,
         "office": case.office,
         "office_name": case.office_name,
@@ -133,6 +144,7 @@ async def build_detail(uow: UnitOfWork, ctx: MediationContext, case: CaseRecord)
             SessionRead(
                 number=r.number,
                 state=r.state,
+                state_zh=SESSION_STATE_ZH[SessionState(r.state)],
                 scheduled_for=r.scheduled_for,
                 location=r.location,
                 reschedule_count=r.reschedule_count,
@@ -179,20 +191,19 @@ def _counts(counts: Counts) -> CountsRead:
     )
 
 
-async def statistics(
-    *, uow: UnitOfWork, staff: StaffPrincipal, opened_from: date | None, opened_to: date | None
-) -> StatisticsRead:
-    """Every case for supervisors; a mediator sees its own office's figures."""
+async def statistics(*, uow: UnitOfWork, staff: StaffPrincipal, period: Period) -> StatisticsRead:
+    """Cases opened in the period: every case for supervisors; a mediator sees its own office's
+    figures. Referrals to assistance are counted by the day they were made (docs/statistics.md)."""
     viewer: Viewer = await viewer_for(uow, staff)
     statement = select(C.c.mediation_type, C.c.street, C.c.dispute_kind, C.c.outcome, C.c.opened_at, C.c.concluded_at)
     scope = "all"
     if not viewer.sees_all:
         scope = staff.department or "none"
         statement = statement.where(C.c.office == scope)
-    if opened_from:
-        statement = statement.where(C.c.opened_at >= datetime.combine(opened_from, time.min, tzinfo=CHINA_TZ))
-    if opened_to:
-        statement = statement.where(C.c.opened_at <= datetime.combine(opened_to, time.max, tzinfo=CHINA_TZ))
+    if period.since is not None:
+        statement = statement.where(C.c.opened_at >= period.since)
+    if period.until is not None:
+        statement = statement.where(C.c.opened_at < period.until)
     facts = [
         CaseFacts(
             row.mediation_type,
@@ -206,11 +217,11 @@ async def statistics(
     ]
     result = summarise(facts)
     office = None if viewer.sees_all else scope
-    referrals = await assistance.statistics(uow, office=office, since=opened_from, until=opened_to)
+    referrals = await assistance.statistics(uow, office=office, since=period.first_day, until=period.last_day)
     return StatisticsRead(
         scope=scope,
-        opened_from=opened_from,
-        opened_to=opened_to,
+        since=period.since,
+        until=period.until,
         overall=_counts(result.overall),
         median_duration_days=result.median_duration_days,
         by_type={k: _counts(v) for k, v in sorted(result.by_type.items())},

@@ -278,6 +278,72 @@ async def test_invalid_windows_are_problems(router: RunningRouter, http: httpx.A
     assert (await statistics(http, router, until="2025-02-30")).status_code == 422
 
 
+async def test_litigation_is_counted_per_legal_body(
+    scenario: Scenario, router: RunningRouter, http: httpx.AsyncClient
+) -> None:
+    stats = (await statistics(http, router, **DAY)).json()
+    keys = [key for key, _ in IN_WINDOW]
+    decisions = [scenario.latest[k].decision for k in keys]
+    leads = Counter(d.departments.lead for d in decisions if d.track is Track.litigation)
+    assert sum(leads.values()) == stats["by_track"]["litigation"] >= 2  # police, and wages after the re-route
+    litigation = stats["litigation"]
+    assert litigation["grievances"] == stats["by_track"]["litigation"]
+    assert set(litigation["by_legal_body"]) == {
+        "court", "procuratorate", "public-security", "justice", "labour-arbitration", "other",
+    }  # fmt: skip
+    assert {k: v for k, v in litigation["by_legal_body"].items() if v} == dict(leads)
+
+
+async def test_a_series_per_day_week_and_month_in_shanghai_time(
+    scenario: Scenario, router: RunningRouter, http: httpx.AsyncClient
+) -> None:
+    june = {"since": "2025-06-01", "until": "2025-06-03"}
+    daily = (await statistics(http, router, **june, interval="day")).json()
+    assert daily["series"]["interval"] == "day"
+    buckets = daily["series"]["buckets"]
+    assert [(b["start"], b["received"]) for b in buckets] == [("2025-06-01", 1), ("2025-06-02", 12), ("2025-06-03", 1)]
+    one_day = (await statistics(http, router, **DAY)).json()
+    assert one_day["series"] is None  # only on request
+    second = buckets[1]
+    assert second["by_track"] == one_day["by_track"]
+    assert second["by_area"] == one_day["by_area"]
+    assert second["by_street"] == one_day["by_street"]
+    first = one_day["first_decision"]
+    assert second["first_decision"] == {
+        "automatic": first["automatic"], "to_review": first["to_review"], "automatic_share": first["automatic_share"],
+    }  # fmt: skip
+    assert buckets[0]["by_street"]["光明街道"] == 1 and buckets[2]["by_street"]["凤凰街道"] == 1
+    # 1 June 2025 is a Sunday: its ISO week began on 26 May
+    weekly = (await statistics(http, router, **june, interval="week")).json()["series"]["buckets"]
+    assert [(b["start"], b["received"]) for b in weekly] == [("2025-05-26", 1), ("2025-06-02", 13)]
+    monthly = (await statistics(http, router, interval="month")).json()["series"]["buckets"]
+    assert [(b["start"], b["received"]) for b in monthly] == [("2025-06-01", 14)]
+    # an empty stretch still has its buckets, with zeros
+    quiet = (await statistics(http, router, since="2025-05-30", until="2025-05-31", interval="day")).json()
+    assert [(b["start"], b["received"]) for b in quiet["series"]["buckets"]] == [("2025-05-30", 0), ("2025-05-31", 0)]
+
+
+async def test_unknown_parameters_and_values_are_refused(router: RunningRouter, http: httpx.AsyncClient) -> None:
+    misspelt = await statistics(http, router, since="2025-06-02", untill="2025-06-02")
+    assert misspelt.status_code == 422
+    assert misspelt.headers["content-type"] == "application/problem+json"
+    assert [(e["field"], e["code"]) for e in misspelt.json()["errors"]] == [("untill", "unknown_parameter")]
+    old_names = await statistics(http, router, opened_from="2025-06-02")
+    assert old_names.status_code == 422
+    bogus_interval = await statistics(http, router, interval="fortnight")
+    assert bogus_interval.status_code == 422
+    assert bogus_interval.json()["errors"][0]["field"] == "interval"
+    reviewer = bearer(router, Role.reviewer)
+    for params in ({"status": "bogus"}, {"track": "bogus"}, {"area": "bogus"}, {"street": "bogus"},
+                   {"category": "不存在的分类"}):  # fmt: skip
+        refused = await http.get("/v1/reviews", params=params, headers=reviewer)
+        assert refused.status_code == 422, params
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["errors"][0]["field"] == next(iter(params))
+    known = await http.get("/v1/reviews", params={"category": "城市建设和市政管理"}, headers=reviewer)
+    assert known.status_code == 200
+
+
 async def test_only_supervisors_and_admins_may_read_statistics(router: RunningRouter, http: httpx.AsyncClient) -> None:
     anonymous = await http.get("/v1/statistics/routing", params=DAY)
     assert anonymous.status_code == 401

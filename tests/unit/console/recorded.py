@@ -65,8 +65,8 @@ ON_TIME: dict[str, Any] = {
 }  # fmt: skip
 MEDIATION: dict[str, Any] = {
     "scope": "all",
-    "opened_from": "2026-01-01",
-    "opened_to": "2026-12-31",
+    "since": "2026-01-01T00:00:00+08:00",
+    "until": "2027-01-01T00:00:00+08:00",
     "overall": {
         "total": 21,
         "open": 2,

@@ -129,7 +129,7 @@ async def test_year_sets_every_window(year: int) -> None:
         await StatisticsSource(http, URLS, "t").year(year)
     params = {r.url.host: dict(r.url.params) for r in seen if r.url.host != "router.test"}
     assert params["feedback.test"] == {"since": f"{year}-01-01T00:00:00", "until": f"{year + 1}-01-01T00:00:00"}
-    assert params["mediation.test"] == {"opened_from": f"{year}-01-01", "opened_to": f"{year}-12-31"}
+    assert params["mediation.test"] == {"since": f"{year}-01-01", "until": f"{year}-12-31"}
 
 
 async def test_a_mediation_without_assistance_figures_is_noted_and_casework_alone_is_counted() -> None:

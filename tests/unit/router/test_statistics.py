@@ -1,103 +1,39 @@
-"""The routing statistics' window (Asia/Shanghai days or instants) and arithmetic: zeros for
-every area and street, the unknown street, rates, and the causes of re-routes."""
+"""The routing statistics' arithmetic: zeros for every area and street, the unknown street, rates,
+the causes of re-routes, 涉法涉诉 per 政法 body and the series buckets. (The period is
+shared.statistics_params, tested in tests/unit/shared/test_statistics_params.py.)"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from services.router.statistics import (
     Counts,
-    InvalidWindow,
     ReviewCounts,
-    Window,
     by_area,
     by_channel,
     by_street,
     complete,
     figures,
-    parse_window,
     rate,
     reroute_reason,
 )
+from services.router.statistics_series import (
+    Interval,
+    Row,
+    Series,
+    bucket_start,
+    build_series,
+    litigation_figures,
+    next_bucket,
+)
 from shared.clock import CHINA_TZ
 from shared.events.vocabulary import Area, Street
+from shared.problems import Problem
+from shared.statistics_params import Period
 
 SHANGHAI_MIDNIGHT_1_NOV = datetime(2026, 11, 1, tzinfo=CHINA_TZ)
-
-
-def test_dates_are_whole_days_in_shanghai() -> None:
-    window = parse_window("2026-11-01", "2026-11-30")
-    assert window.since == SHANGHAI_MIDNIGHT_1_NOV
-    assert window.until == datetime(2026, 12, 1, tzinfo=CHINA_TZ)  # exclusive: all of 30 November
-    assert window.since is not None
-    assert window.since.astimezone(UTC) == datetime(2026, 10, 31, 16, tzinfo=UTC)
-
-
-def test_the_same_date_twice_is_that_one_day() -> None:
-    window = parse_window("2026-11-01", "2026-11-01")
-    assert (window.since, window.until) == (SHANGHAI_MIDNIGHT_1_NOV, SHANGHAI_MIDNIGHT_1_NOV + timedelta(days=1))
-
-
-def test_date_times_are_instants_and_come_back_in_shanghai_time() -> None:
-    window = parse_window("2026-10-31T16:00:00Z", "2026-11-01T08:30:00+08:00")
-    assert window.since == SHANGHAI_MIDNIGHT_1_NOV
-    assert window.since is not None and window.since.utcoffset() == timedelta(hours=8)
-    assert window.until == datetime(2026, 11, 1, 8, 30, tzinfo=CHINA_TZ)
-
-
-def test_a_date_time_without_offset_is_shanghai_time() -> None:
-    assert parse_window("2026-11-01T00:00", None).since == SHANGHAI_MIDNIGHT_1_NOV
-    assert parse_window(None, "2026-11-01 09:15").until == datetime(2026, 11, 1, 9, 15, tzinfo=CHINA_TZ)
-
-
-def test_missing_or_empty_bounds_leave_the_window_open() -> None:
-    assert parse_window(None, None) == Window(None, None)
-    assert parse_window("", " ") == Window(None, None)
-    assert parse_window("2026-11-01", None) == Window(SHANGHAI_MIDNIGHT_1_NOV, None)
-
-
-def test_equal_instants_are_an_empty_window_not_an_error() -> None:
-    window = parse_window("2026-11-01T08:00:00+08:00", "2026-11-01T00:00:00Z")
-    assert window.since == window.until
-
-
-@pytest.mark.parametrize(
-    ("since", "until"),
-    [
-        ("2026-11-02", "2026-11-01"),  # since after until
-        ("2026-11-02T00:00:00+08:00", "2026-11-01"),  # the end of 1 November is not after it
-        ("2026-11-01T10:00:00+08:00", "2026-11-01T09:59:59+08:00"),
-    ],
-)
-def test_a_window_that_ends_before_it_begins_is_refused(since: str, until: str) -> None:
-    with pytest.raises(InvalidWindow) as refused:
-        parse_window(since, until)
-    assert (refused.value.field, refused.value.code) == ("until", "window_order")
-    assert refused.value.message_zh == "结束时间不能早于开始时间"
-
-
-def test_a_date_time_inside_the_until_day_is_a_valid_start() -> None:
-    window = parse_window("2026-11-01T10:00:00+08:00", "2026-11-01")
-    assert window.until == SHANGHAI_MIDNIGHT_1_NOV + timedelta(days=1)
-
-
-@pytest.mark.parametrize(
-    ("field", "since", "until", "code"),
-    [
-        ("since", "yesterday", None, "datetime_parsing"),
-        ("until", None, "2026-02-30", "datetime_parsing"),
-        ("since", "2026-11-01T25:00", None, "datetime_parsing"),
-        ("until", None, "9999-12-31", "datetime_out_of_range"),
-        ("since", "0001-01-01", None, "datetime_out_of_range"),
-    ],
-)
-def test_bounds_that_are_no_dates_are_refused(field: str, since: str | None, until: str | None, code: str) -> None:
-    with pytest.raises(InvalidWindow) as refused:
-        parse_window(since, until)
-    assert (refused.value.field, refused.value.code) == (field, code)
-    assert refused.value.message_zh
 
 
 def test_rate_rounds_to_four_places_and_has_no_value_for_nothing() -> None:
@@ -178,7 +114,7 @@ def test_figures_from_counts() -> None:
         },
     )
     as_of = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
-    stats = figures(counts, Window(SHANGHAI_MIDNIGHT_1_NOV, None), as_of)
+    stats = figures(counts, Period(SHANGHAI_MIDNIGHT_1_NOV, None), as_of)
     assert stats.as_of == as_of and stats.as_of.utcoffset() == timedelta(hours=8)
     assert stats.time_zone == "Asia/Shanghai"
     assert stats.by_track == {"litigation": 1, "mediation": 2, "petition": 5}
@@ -199,7 +135,7 @@ def test_figures_from_counts() -> None:
 
 
 def test_figures_of_an_empty_window_have_zeros_and_no_rates() -> None:
-    stats = figures(Counts(), Window(), datetime(2026, 11, 26, tzinfo=timezone(timedelta(hours=-5))))
+    stats = figures(Counts(), Period(), datetime(2026, 11, 26, tzinfo=timezone(timedelta(hours=-5))))
     assert stats.received == 0
     assert set(stats.by_area.values()) == {0}
     assert set(stats.by_street.values()) == {0}
@@ -207,3 +143,75 @@ def test_figures_of_an_empty_window_have_zeros_and_no_rates() -> None:
     assert stats.first_decision.automatic_share is None
     assert stats.reviews.change_rate is None
     assert stats.since is None and stats.until is None
+
+
+def test_litigation_per_legal_body_lists_all_five_and_other() -> None:
+    figures_ = litigation_figures({"court": 2, "public-security": 1, "housing": 1, None: 9})
+    assert figures_.grievances == 4
+    assert figures_.by_legal_body == {
+        "court": 2,
+        "justice": 0,
+        "labour-arbitration": 0,
+        "procuratorate": 0,
+        "public-security": 1,
+        "other": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("interval", "day", "start", "following"),
+    [
+        (Interval.day, date(2026, 12, 31), date(2026, 12, 31), date(2027, 1, 1)),
+        (Interval.week, date(2026, 11, 1), date(2026, 10, 26), date(2026, 11, 2)),  # a Sunday: ISO week
+        (Interval.month, date(2026, 12, 15), date(2026, 12, 1), date(2027, 1, 1)),
+    ],
+)
+def test_buckets_are_calendar_units(interval: Interval, day: date, start: date, following: date) -> None:
+    assert bucket_start(day, interval) == start
+    assert next_bucket(start, interval) == following
+
+
+def _series(rows: dict[Row, int], period: Period, interval: Interval) -> Series:
+    return build_series(
+        rows,
+        period,
+        interval,
+        tracks=["litigation", "mediation", "petition"],
+        areas=["城乡建设", "政法"],
+        streets=["光明街道", "公明街道"],
+        unknown_street="unknown",
+    )
+
+
+def test_a_series_lists_empty_buckets_and_counts_per_bucket() -> None:
+    rows: dict[Row, int] = {
+        (date(2026, 11, 3), "petition", "城乡建设", "光明街道", False): 3,
+        (date(2026, 11, 3), "litigation", "政法", None, True): 1,
+        (date(2027, 1, 31), "mediation", "城乡建设", "外区街道", False): 2,
+    }
+    period = Period(datetime(2026, 11, 1, tzinfo=CHINA_TZ), datetime(2027, 2, 1, tzinfo=CHINA_TZ))
+    series = _series(rows, period, Interval.month)
+    assert [b.start for b in series.buckets] == [date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1)]
+    november, december, january = series.buckets
+    assert november.received == 4
+    assert november.by_track == {"litigation": 1, "mediation": 0, "petition": 3}
+    assert november.by_street == {"光明街道": 3, "公明街道": 0, "unknown": 1}
+    assert (november.first_decision.automatic, november.first_decision.to_review) == (3, 1)
+    assert november.first_decision.automatic_share == 0.75
+    assert december.received == 0 and december.first_decision.automatic_share is None
+    assert january.by_street["unknown"] == 2
+
+
+def test_an_open_period_spans_the_days_that_have_grievances() -> None:
+    rows: dict[Row, int] = {(date(2026, 11, 3), "petition", "政法", "公明街道", False): 1}
+    series = _series(rows, Period(), Interval.day)
+    assert [b.start for b in series.buckets] == [date(2026, 11, 3)]
+    assert _series({}, Period(), Interval.week).buckets == []
+
+
+def test_too_many_buckets_are_refused() -> None:
+    period = Period(datetime(2000, 1, 1, tzinfo=CHINA_TZ), datetime(2026, 1, 1, tzinfo=CHINA_TZ))
+    with pytest.raises(Problem) as refused:
+        _series({}, period, Interval.day)
+    assert refused.value.status == 422
+    assert len(_series({}, period, Interval.month).buckets) == 26 * 12

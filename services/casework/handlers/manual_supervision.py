@@ -1,0 +1,77 @@
+"""督办 by a supervisor: the bureau presses the departments whose clocks on a case are past due.
+
+The scheduler (supervision.py) supervises every overdue clock once by itself; a supervisor may
+supervise again, with a note, as often as the case needs. The citizen is told only the first
+time a clock is supervised, so repeated pressing does not fill their timeline."""
+
+from __future__ import annotations
+
+from services.casework.contracts import DepartmentAction
+from services.casework.domain import messages
+from services.casework.domain.calendar import local_date
+from services.casework.domain.deadlines import STEP_NAMES_ZH
+from services.casework.domain.states import CaseError
+from services.casework.handlers.actions import find_case, read_view
+from services.casework.handlers.context import CaseworkContext
+from services.casework.handlers.publishing import audit, tell_citizen, tell_departments
+from services.casework.schemas import CaseRead
+from shared.auth import StaffPrincipal
+from shared.db.uow import UnitOfWork
+from shared.events.vocabulary import Status
+
+
+class NothingOverdue(CaseError):
+    """No running clock of the case is past its due day: there is nothing to supervise."""
+
+    code = "nothing-overdue"
+
+
+async def supervise_case(
+    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, note: str
+) -> CaseRead:
+    now = ctx.clock.now()
+    today = local_date(now)
+    case, reader = await find_case(uow, ctx, staff, grievance_id, for_update=True, action="supervise")
+    overdue = [d for d in case.deadlines if d.overdue_on(today)]
+    if not overdue:
+        raise NothingOverdue("本件没有超过办理时限的环节，无需督办。")
+    bureau = ctx.settings.bureau_name
+    for clock in overdue:
+        step_zh = STEP_NAMES_ZH[clock.step]
+        detail = {
+            "step": clock.step.value,
+            "owner": clock.owner,
+            "due_on": clock.due_on.isoformat(),
+            "level": "overdue",
+            "by": "supervisor",
+            "note": note,
+        }
+        if not clock.supervised:
+            await tell_citizen(
+                uow,
+                case,
+                status=Status.supervised,
+                message_zh=messages.supervised(clock.step, ctx.name(clock.owner), clock.due_on),
+                actor=bureau,
+                now=now,
+                due_at=clock.due_at,
+                detail=detail,
+            )
+        clock.supervised = clock.warned = True
+        text = f"【督办】{step_zh}时限已于{messages.day_zh(clock.due_on)}届满，{bureau}督办，请立即办理并报告。"
+        await tell_departments(
+            uow,
+            ctx,
+            case,
+            action=DepartmentAction.supervised,
+            message_zh=f"{text}督办意见：{note}" if note else text,
+            now=now,
+            departments=[clock.owner],
+            detail=detail,
+        )
+    await ctx.repository(uow).save(case)
+    steps = [{"step": d.step.value, "owner": d.owner, "due_on": d.due_on.isoformat()} for d in overdue]
+    await audit(uow, staff, "supervise", grievance_id, {"note": note, "clocks": steps})
+    view = await read_view(uow, ctx, case, reader, now, staff=staff)
+    await uow.commit()
+    return view

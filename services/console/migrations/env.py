@@ -1,0 +1,6 @@
+"""Alembic environment of the console schema (run via ``python -m shared.db.migrations console``)."""
+
+from services.console.db import metadata
+from shared.db.migrations import run_alembic_env
+
+run_alembic_env(metadata)
