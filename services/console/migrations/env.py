@@ -1,4 +1,4 @@
-"""Alembic environment of the console schema (run via ``python -m shared.db.migrations console``)."""
+"""Alembic environment of the console schema (run via ``python -m services.migrate console``)."""
 
 from services.console.db import metadata
 from shared.db.migrations import run_alembic_env

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from services.console.reports.labels import CHANNELS
 from services.console.web.viewer import Viewer
 from shared.catalog import load_catalog
 
@@ -34,6 +35,7 @@ def department_name(code: str | None) -> str:
 
 templates.env.globals.update(role_labels=ROLE_LABELS)
 templates.env.filters["department_name"] = department_name
+templates.env.filters["channel_name"] = lambda code: CHANNELS.get(code, code)
 
 
 def page(
