@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db.base import create_engine, make_session_factory
-from shared.db.uow import SchemaTables, UnitOfWorkFactory, uow_factory
+from shared.db.uow import SchemaTables, UnitOfWork, UnitOfWorkFactory, uow_factory
 from shared.kafka.producer import create_producer
 from shared.logging import get_logger
 from shared.settings import ServiceSettings
@@ -49,15 +49,19 @@ class Infrastructure:
     _producer: AIOKafkaProducer | None = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, settings: ServiceSettings, tables: SchemaTables) -> Infrastructure:
+    def build(
+        cls, settings: ServiceSettings, tables: SchemaTables, unit_of_work: type[UnitOfWork] = UnitOfWork
+    ) -> Infrastructure:
+        """``unit_of_work``: the service's UnitOfWork subclass, which carries its repositories."""
         engine = create_engine(settings)
         sessions = make_session_factory(engine)
+        source = f"/grievance-platform/{settings.service_name}"
         return cls(
             settings=settings,
             engine=engine,
             session_factory=sessions,
             tables=tables,
-            uow=uow_factory(sessions, tables, source=f"/grievance-platform/{settings.service_name}"),
+            uow=uow_factory(sessions, tables, source=source, kind=unit_of_work),
         )
 
     @property

@@ -16,7 +16,7 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 source "$LOCAL_DIR/env.sh"
 
 cd "$REPO_ROOT"
-python -m shared.db.migrations >/dev/null
+python -m services.migrate >/dev/null
 "$LOCAL_DIR/topics.sh" >/dev/null
 "$LOCAL_DIR/kafka-acl.sh" >/dev/null
 "$LOCAL_DIR/services.sh" start

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,11 +13,12 @@ from services.casework.calendars import load_calendar
 from services.casework.consumers import GROUP_ID, TOPICS, event_handlers
 from services.casework.documents.render import DocumentRenderer
 from services.casework.handlers.context import CaseworkContext
-from services.casework.metrics import keep_refreshing
+from services.casework.metrics import overdue_gauge
 from services.casework.scheduler import SchedulerPart
 from services.casework.settings import Settings
 from shared.catalog import load_catalog
 from shared.clock import Clock
+from shared.periodic import running
 from shared.ratelimit import RateLimit
 from shared.runtime import ApiServer, ConsumerPart, Infrastructure, OutboxRelayPart, Part
 from shared.web import create_service_app
@@ -43,13 +42,10 @@ def create_app(settings: Settings | None = None, *, ctx: CaseworkContext | None 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await infra.start()
-        refresher = asyncio.create_task(keep_refreshing(infra, ctx.clock, settings.scheduler_interval_s))
         try:
-            yield
+            async with running(overdue_gauge(infra, ctx.clock, settings.scheduler_interval_s)):
+                yield
         finally:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
             await infra.close()
 
     app = create_service_app(

@@ -22,10 +22,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from shared.db.audit import audit_table
 from shared.db.base import make_metadata
 from shared.db.inbox import inbox_table
 from shared.db.outbox import outbox_table
 from shared.db.uow import SchemaTables
+from shared.idempotency import idempotency_table
 
 SCHEMA = "casework"
 metadata = make_metadata(SCHEMA)
@@ -120,31 +122,9 @@ repeat_link = Table(
     Column("linked_at", DateTime(timezone=True), nullable=False),
 )
 
-idempotency_key = Table(
-    "idempotency_key",
-    metadata,
-    Column("principal", Text, nullable=False),
-    Column("key", Text, nullable=False),
-    Column("request_hash", Text, nullable=False),
-    Column("grievance_id", Text, nullable=False),
-    Column("response", JSONB, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    PrimaryKeyConstraint("principal", "key"),
-)
+idempotency_key = idempotency_table(metadata)
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("actor", Text, nullable=False),
-    Column("role", Text, nullable=False),
-    Column("department", Text),
-    Column("action", Text, nullable=False),
-    Column("grievance_id", Text),
-    Column("detail", JSONB, nullable=False),
-    Index("ix_audit_log_grievance_id", "grievance_id"),
-)
+audit_log = audit_table(metadata)
 
 # -- recommendations (§40), assistance referrals (§37), key-case evaluation (评查): migration 0003 --
 

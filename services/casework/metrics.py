@@ -6,8 +6,7 @@ however many workers run.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+from functools import partial
 
 from prometheus_client import Gauge
 from sqlalchemy import func, select
@@ -15,10 +14,8 @@ from sqlalchemy import func, select
 from services.casework import db
 from services.casework.domain.calendar import local_date
 from shared.clock import Clock
-from shared.logging import get_logger
+from shared.periodic import PeriodicPart
 from shared.runtime import Infrastructure
-
-log = get_logger(__name__)
 
 OVERDUE_CLOCKS = Gauge(
     "casework_overdue_clocks", "Running statutory clocks past their due day, by owning department.", ["department"]
@@ -40,8 +37,6 @@ async def refresh_overdue(infra: Infrastructure, clock: Clock) -> None:
         OVERDUE_CLOCKS.labels(department).set(count)
 
 
-async def keep_refreshing(infra: Infrastructure, clock: Clock, interval_s: float) -> None:
-    while True:
-        with contextlib.suppress(Exception):  # a database hiccup must not end the API's lifespan
-            await refresh_overdue(infra, clock)
-        await asyncio.sleep(interval_s)
+def overdue_gauge(infra: Infrastructure, clock: Clock, interval_s: float) -> PeriodicPart[None]:
+    """Refreshes the gauge in the background; a database hiccup skips a round, not the API."""
+    return PeriodicPart("casework_overdue_gauge", partial(refresh_overdue, infra, clock), interval=interval_s)

@@ -6,11 +6,11 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.casework.contracts import GrievanceForDepartment
 from services.casework.domain.case import ReviewOutcome
 from services.casework.domain.kinds import ReplyDecision
 from services.casework.domain.legal import LegalRoute, NotAcceptGround
 from services.casework.domain.states import Action
+from shared.events.department import GrievanceForDepartment
 from shared.events.vocabulary import PetitionKind, Track
 from shared.text import RequestModel
 

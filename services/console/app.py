@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +19,7 @@ from services.console.settings import Settings
 from services.console.web.errors import install_error_pages
 from services.console.web.oidc import OidcSignIn
 from services.console.web.pages import ROLE_ROUTERS, admin, auth, oidc
+from services.console.web.security_headers import security_headers
 from services.console.web.sessions import SessionStore
 from shared.db.base import create_engine
 from shared.runtime import ApiServer, Part
@@ -27,14 +28,6 @@ from shared.web import Readiness, ReadinessCheck, create_service_app
 # ``all`` is the API too (deploy/local/services.sh starts every service in ``all`` mode).
 MODES = ("api", "all")
 STATIC = Path(__file__).parent / "web" / "static"
-# Pages carry personal data and one-time passwords: never cached, never framed by another site.
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 
 
 def service_check(http: Callable[[], httpx.AsyncClient], base_url: str) -> ReadinessCheck:
@@ -55,14 +48,6 @@ def database_check(engine: AsyncEngine) -> ReadinessCheck:
             await conn.execute(text("SELECT 1"))
 
     return check
-
-
-async def page_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    response = await call_next(request)
-    if not request.url.path.startswith("/static/"):
-        for name, value in PAGE_HEADERS.items():
-            response.headers.setdefault(name, value)
-    return response
 
 
 def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
@@ -103,7 +88,7 @@ def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTr
     install_error_pages(app)
     for router in (auth.router, oidc.router, admin.router, *ROLE_ROUTERS):
         app.include_router(router)
-    app.middleware("http")(page_headers)
+    app.middleware("http")(security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

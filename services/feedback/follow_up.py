@@ -25,7 +25,8 @@ from services.feedback.schemas import RatingAccepted, ReviewAccepted
 from services.feedback.timeline import grievance_for_citizen
 from shared.clock import Clock
 from shared.db.uow import UnitOfWork
-from shared.events.contracts import CitizenReviewRequested, GrievanceStatusChanged, RatingSubmitted
+from shared.events.citizen_status import citizen_status
+from shared.events.contracts import CitizenReviewRequested, RatingSubmitted
 from shared.events.vocabulary import Rating, Status
 
 BUREAU = "光明区信访局"
@@ -100,7 +101,7 @@ async def rate(
     )
     message = rated_message(rating, decision)
     await uow.publish(
-        GrievanceStatusChanged(
+        citizen_status(
             grievance_id=grievance.grievance_id,
             tracking_no=tracking_no,
             status=Status.rated,
@@ -152,7 +153,7 @@ async def request_review(
     )
     message = review_requested_message(level)
     await uow.publish(
-        GrievanceStatusChanged(
+        citizen_status(
             grievance_id=grievance.grievance_id,
             tracking_no=tracking_no,
             status=Status.review_requested,

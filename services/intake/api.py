@@ -28,6 +28,7 @@ from shared.auth import StaffPrincipal
 from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Channel, Role
+from shared.idempotency import REPLAYED_HEADERS, IdempotencyKey
 from shared.problem_openapi import raw_body_openapi
 from shared.problems import Problem, problem_responses
 from shared.text import RequestModel
@@ -35,16 +36,6 @@ from shared.web import rate_limit, unit_of_work
 from shared.webhooks import WebhookVerificationError, verify
 
 router = APIRouter()
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=128,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Repeat a request safely: the same key returns the first answer and creates nothing.",
-    ),
-]
 
 
 async def context(request: Request) -> IntakeContext:
@@ -76,7 +67,7 @@ def _command(body: GrievanceCreate, *, registered_by: str | None = None) -> Subm
 def _accepted_response(result: handlers.SubmitResult) -> JSONResponse:
     headers = {"Location": f"/v1/grievances/{result.accepted.tracking_no}"}
     if result.replayed:
-        headers["Idempotent-Replayed"] = "true"
+        headers.update(REPLAYED_HEADERS)
     return JSONResponse(result.accepted.model_dump(mode="json"), status_code=202, headers=headers)
 
 
@@ -95,7 +86,9 @@ async def file_grievance(
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     replay = (
-        Replay("idempotency", f"portal:{idempotency_key}", handlers.request_fingerprint(body.model_dump(mode="json")))
+        Replay(
+            "idempotency", f"portal:{idempotency_key.key}", idempotency_key.fingerprint(body.model_dump(mode="json"))
+        )
         if idempotency_key
         else None
     )
@@ -138,8 +131,8 @@ async def register_grievance(
     replay = (
         Replay(
             "idempotency",
-            f"staff:{staff.subject}:{idempotency_key}",
-            handlers.request_fingerprint(body.model_dump(mode="json")),
+            f"staff:{staff.subject}:{idempotency_key.key}",
+            idempotency_key.fingerprint(body.model_dump(mode="json")),
         )
         if idempotency_key
         else None

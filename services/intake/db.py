@@ -4,7 +4,6 @@ of masked free text, idempotency keys, webhook receipts, the staff audit log, an
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -21,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from shared.db.audit import audit_table
 from shared.db.base import make_metadata
 from shared.db.inbox import inbox_table
 from shared.db.outbox import outbox_table
@@ -132,18 +132,7 @@ webhook_receipt = Table(
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("actor", Text, nullable=False),
-    Column("role", Text, nullable=False),
-    Column("department", Text),
-    Column("action", Text, nullable=False),
-    Column("grievance_id", UUID(as_uuid=False)),
-    Column("detail", JSONB, nullable=False),
-)
+audit_log = audit_table(metadata, subject_type=UUID(as_uuid=False))
 
 # Read model of grievance.status.v1: where each grievance stands now (Open311 GET requests).
 grievance_status = Table(

@@ -34,8 +34,10 @@ from services.intake.schemas import (
 from services.intake.settings import Settings
 from shared.clock import Clock
 from shared.db.uow import UnitOfWork
-from shared.events.contracts import ComplainantView, GrievanceReceived, GrievanceStatusChanged
+from shared.events.citizen_status import citizen_status
+from shared.events.contracts import ComplainantView, GrievanceReceived
 from shared.events.vocabulary import Channel, Status
+from shared.idempotency import RequestInFlight, check_same_request, hold_key
 from shared.pii import FieldCipher, mask_email, mask_id_card, mask_mobile, mask_name, pseudonym, token_hash
 from shared.problems import Problem
 
@@ -187,7 +189,7 @@ async def submit_grievance(
     await uow.publish(received, subject=grievance_id)
     due = assign_due(now)
     await uow.publish(
-        GrievanceStatusChanged(
+        citizen_status(
             grievance_id=grievance_id,
             tracking_no=tracking_no,
             status=Status.received,
@@ -242,42 +244,30 @@ def _masked(command: SubmitGrievance) -> tuple[SubmitGrievance, dict[str, str]]:
 async def _claim_or_recall(
     uow: UnitOfWork, ctx: IntakeContext, replay: Replay
 ) -> GrievanceAccepted | MinyiCaseAccepted | None:
-    """Claim the key for this request, or return the answer given to the first request with it.
+    """Hold the key for this request, or return the answer given to the first request with it.
 
-    The INSERT waits for a concurrent transaction holding the same key, so two simultaneous
-    requests with one key create one grievance.
+    The rule is shared.idempotency's: a concurrent request holding the same key is refused (409),
+    so two simultaneous requests with one key never create two grievances.
     """
     if replay.table == "webhook":
         return await _claim_or_recall_webhook(uow, ctx, replay)
-    now = ctx.clock.now()
-    if replay.table == "idempotency":
-        table = db.idempotency_key
-        await uow.session.execute(delete(table).where(table.c.key == replay.key, table.c.expires_at < now))
-        claimed = await uow.session.execute(
-            pg_insert(table)
-            .values(
-                key=replay.key,
-                request_hash=replay.request_hash,
-                expires_at=now + timedelta(hours=ctx.settings.idempotency_ttl_hours),
-            )
-            .on_conflict_do_nothing()
-            .returning(table.c.key)
-        )
-        if claimed.first() is not None:
-            return None
-        row = (await uow.session.execute(select(table).where(table.c.key == replay.key))).one()
-        if row.request_hash != replay.request_hash:
-            raise Problem(
-                422,
-                slug="idempotency-key-reused",
-                detail="同一个 Idempotency-Key 已用于内容不同的提交，请为新的提交使用新的键。",
-            )
-        blob = row.response_encrypted
-    else:
+    if replay.table != "idempotency":
         raise ValueError(f"unknown replay table {replay.table!r}")
-    if blob is None:
-        raise Problem(409, slug="request-in-progress", detail="相同的请求正在处理中，请稍后重试。")
-    return GrievanceAccepted.model_validate_json(ctx.cipher.decrypt(blob, field=replay_associated_data(replay.key)))
+    table = db.idempotency_key
+    await hold_key(uow.session, namespace=table.fullname, key=replay.key)
+    await uow.session.execute(delete(table).where(table.c.key == replay.key, table.c.expires_at < ctx.clock.now()))
+    row = (
+        await uow.session.execute(
+            select(table.c.request_hash, table.c.response_encrypted).where(table.c.key == replay.key)
+        )
+    ).first()
+    if row is None:
+        return None
+    check_same_request(row.request_hash, replay.request_hash)
+    if row.response_encrypted is None:
+        raise RequestInFlight()  # a claim from before the shared rule, whose answer never came
+    answer = ctx.cipher.decrypt(row.response_encrypted, field=replay_associated_data(replay.key))
+    return GrievanceAccepted.model_validate_json(answer)
 
 
 async def _claim_or_recall_webhook(uow: UnitOfWork, ctx: IntakeContext, replay: Replay) -> MinyiCaseAccepted | None:
@@ -324,9 +314,16 @@ async def _remember(
     answer = accepted.model_dump_json(exclude={"tracking_token"} if replay.table == "webhook" else None)
     blob = ctx.cipher.encrypt(answer, field=replay_associated_data(replay.key))
     if replay.table == "idempotency":
-        table = db.idempotency_key
+        now = ctx.clock.now()
+        # The key is held (hold_key) and no live row has it: the first answer to this key.
         await uow.session.execute(
-            update(table).where(table.c.key == replay.key).values(grievance_id=grievance_id, response_encrypted=blob)
+            insert(db.idempotency_key).values(
+                key=replay.key,
+                request_hash=replay.request_hash,
+                grievance_id=grievance_id,
+                response_encrypted=blob,
+                expires_at=now + timedelta(hours=ctx.settings.idempotency_ttl_hours),
+            )
         )
     else:
         receipts = db.webhook_receipt

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from services.intake import db, free_text
 from services.intake.handlers import IntakeContext
 from services.intake.schemas import AddressOut, ComplainantOut, ContactRead, GrievanceRead
 from shared.auth import StaffPrincipal
+from shared.db.audit import record_audit
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Channel
 from shared.pii import tokens_match
@@ -126,14 +127,6 @@ async def audit(
     detail: dict[str, Any],
     at: datetime | None = None,
 ) -> None:
-    values: dict[str, Any] = {
-        "actor": staff.subject,
-        "role": staff.role.value,
-        "department": staff.department,
-        "action": action,
-        "grievance_id": grievance_id,
-        "detail": detail,
-    }
-    if at is not None:
-        values["at"] = at
-    await uow.session.execute(insert(db.audit_log).values(**values))
+    await record_audit(
+        uow.session, db.audit_log, actor=staff, action=action, subject=grievance_id, detail=detail, at=at
+    )

@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, insert, select, update
 from services.intake import db
 from services.intake.settings import Settings
 from shared.clock import Clock
+from shared.db.audit import SystemActor, audit_values
 from shared.db.uow import UnitOfWork, UnitOfWorkFactory
 from shared.logging import get_logger
 from shared.runtime import Infrastructure
@@ -30,7 +31,7 @@ from shared.runtime import Infrastructure
 log = get_logger(__name__)
 
 PURGED_NAME = "已匿名化"
-RETENTION_ACTOR = "retention-job"
+RETENTION_ACTOR = SystemActor("retention-job")
 PURGE_ACTION = "purge_personal_data"
 
 PURGED = Counter("intake_personal_data_purged_total", "Complainants anonymised by the retention job.")
@@ -109,19 +110,18 @@ async def purge_batch(*, uow: UnitOfWork, before: datetime, now: datetime, limit
     await uow.session.execute(
         insert(db.audit_log),
         [
-            {
-                "at": now,
-                "actor": RETENTION_ACTOR,
-                "role": "system",
-                "department": None,
-                "action": PURGE_ACTION,
-                "grievance_id": row.grievance_id,
-                "detail": {
+            audit_values(
+                db.audit_log,
+                actor=RETENTION_ACTOR,
+                action=PURGE_ACTION,
+                subject=row.grievance_id,
+                detail={
                     "retention_days": retention_days,
                     "concluded_status": row.status,
                     "last_status_at": row.updated_at.isoformat(),
                 },
-            }
+                at=now,
+            )
             for row in rows
         ],
     )

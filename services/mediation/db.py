@@ -17,11 +17,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from shared.db.audit import audit_table
 from shared.db.base import make_metadata
 from shared.db.inbox import inbox_table
 from shared.db.outbox import outbox_table
@@ -208,18 +208,7 @@ assistance_referral = Table(
     Index("ix_assistance_referral_mediation_id", "mediation_id"),
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("actor", Text, nullable=False),
-    Column("role", Text, nullable=False),
-    Column("department", Text),
-    Column("action", Text, nullable=False),
-    Column("mediation_id", UUID(as_uuid=False)),
-    Column("detail", JSONB, nullable=False),
-)
+audit_log = audit_table(metadata, subject="mediation_id", subject_type=UUID(as_uuid=False))
 
 outbox = outbox_table(metadata)
 processed_event = inbox_table(metadata)

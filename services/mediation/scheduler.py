@@ -3,13 +3,11 @@ call for follow-ups (handlers/supervision.py). Safe to run in several worker pro
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.supervision import run_due_work
 from shared.db.uow import UnitOfWorkFactory
 from shared.logging import get_logger
+from shared.periodic import PeriodicPart
 
 log = get_logger(__name__)
 
@@ -18,19 +16,21 @@ class SchedulerPart:
     def __init__(self, *, uow_factory: UnitOfWorkFactory, ctx: MediationContext) -> None:
         self._uow_factory = uow_factory
         self._ctx = ctx
-        self._stopping = asyncio.Event()
+        # A failed pass (database restarting) is logged and counted; the next pass comes as usual.
+        self._rounds = PeriodicPart("mediation_scheduler", self._pass, interval=ctx.settings.scheduler_interval_s)
 
     async def tick(self) -> dict[str, int]:
+        """One pass now (after any pass in progress), as the scheduler would run it."""
+        return await self._rounds.run_once()
+
+    async def _pass(self) -> dict[str, int]:
         done = await run_due_work(uow_factory=self._uow_factory, ctx=self._ctx)
         if any(done.values()):
             log.info("scheduler pass", **done)
         return done
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            await self.tick()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._ctx.settings.scheduler_interval_s)
+        await self._rounds.run()
 
     def stop(self) -> None:
-        self._stopping.set()
+        self._rounds.stop()

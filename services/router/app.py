@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,11 +16,10 @@ from services.router.settings import Settings
 from services.router.training.artifact import ensure_artifact
 from shared.catalog import load_catalog
 from shared.clock import Clock, SystemClock
-from shared.logging import get_logger
+from shared.periodic import PeriodicPart, running
 from shared.runtime import ApiServer, ConsumerPart, Infrastructure, OutboxRelayPart, Part
 from shared.web import create_service_app
 
-log = get_logger(__name__)
 MODES = ("api", "worker", "relay", "all")
 
 
@@ -44,13 +41,10 @@ def create_app(settings: Settings | None = None, *, ctx: RouterContext | None = 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await infra.start()
-        refresher = asyncio.create_task(_refresh_gauge(infra, settings.review_gauge_interval_s))
         try:
-            yield
+            async with running(pending_reviews_gauge(infra, settings.review_gauge_interval_s)):
+                yield
         finally:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
             await infra.close()
 
     app = create_service_app(
@@ -68,15 +62,15 @@ def create_app(settings: Settings | None = None, *, ctx: RouterContext | None = 
     return app
 
 
-async def _refresh_gauge(infra: Infrastructure, interval: float) -> None:
+def pending_reviews_gauge(infra: Infrastructure, interval: float) -> PeriodicPart[None]:
     """The pending-review gauge comes from the database: workers add, the API removes."""
-    while True:
-        try:
-            async with infra.uow() as uow:
-                await reviews.refresh_pending_gauge(uow)
-        except Exception as exc:  # a database hiccup must not end the API
-            log.warning("review gauge refresh failed", error=repr(exc))
-        await asyncio.sleep(interval)
+
+    async def refresh() -> None:
+        async with infra.uow() as uow:
+            await reviews.refresh_pending_gauge(uow)
+
+    # A database hiccup skips a round, it does not end the API.
+    return PeriodicPart("router_review_gauge", refresh, interval=interval)
 
 
 def create_worker_status_app(settings: Settings, infra: Infrastructure) -> FastAPI:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Index, Integer, Table, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 
+from shared.db.audit import audit_table
 from shared.db.base import make_metadata
 from shared.db.inbox import inbox_table
 from shared.db.outbox import outbox_table
@@ -118,17 +119,7 @@ labelled_example = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("actor", Text, nullable=False),
-    Column("role", Text, nullable=False),
-    Column("action", Text, nullable=False),
-    Column("grievance_id", Text),
-    Column("detail", JSONB, nullable=False),
-)
+audit_log = audit_table(metadata)
 
 outbox = outbox_table(metadata)
 processed_event = inbox_table(metadata)

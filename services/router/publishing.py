@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from services.router import domain, repository
 from shared import statutory
 from shared.db.uow import UnitOfWork
+from shared.events.citizen_status import citizen_status
 from shared.events.contracts import (
     EventPayload,
     GrievanceReceived,
@@ -65,13 +66,14 @@ async def publish_decision(
         publication.topics.append(topic or payload.topic)
 
     def status(value: Status, message: str, **detail: object) -> GrievanceStatusChanged:
-        return GrievanceStatusChanged(
+        return citizen_status(
             grievance_id=gid,
             tracking_no=received.tracking_no,
             status=value,
             stage="review" if value is Status.under_review else "routing",
             message_zh=message,
-            detail={"revision": revision, **detail},
+            detail={"revision": revision},
+            extra=detail,
             actor=domain.BUREAU,
             due_at=statutory.due_at(received.received_at, ASSIGN_DAYS) if value is Status.under_review else None,
             occurred_at=now,

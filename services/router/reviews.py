@@ -13,6 +13,7 @@ from services.router.handlers import RouterContext
 from services.router.publishing import publish_decision
 from services.router.schemas import ReviewDecisionCreate, ReviewDecisionRead, ReviewDetail, ReviewPage, ReviewSummary
 from shared.auth import StaffPrincipal
+from shared.db.audit import record_audit
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import Departments, GrievanceReceived, Reason, RoutingDecision
 from shared.events.vocabulary import PetitionKind, Street, Track
@@ -197,22 +198,21 @@ async def decide(
             labelled_by=staff.subject,
         )
     )
-    await uow.session.execute(
-        insert(db.audit_log).values(
-            actor=staff.subject,
-            role=staff.role.value,
-            action="decide_review",
-            grievance_id=row.grievance_id,
-            detail={
-                "review_id": review_id,
-                "track": decision.track.value,
-                "area": decision.area.value,
-                "category": category,
-                "item": item,
-                "lead": departments.lead,
-                "co": departments.co,
-            },
-        )
+    await record_audit(
+        uow.session,
+        db.audit_log,
+        actor=staff,
+        action="decide_review",
+        subject=row.grievance_id,
+        detail={
+            "review_id": review_id,
+            "track": decision.track.value,
+            "area": decision.area.value,
+            "category": category,
+            "item": item,
+            "lead": departments.lead,
+            "co": departments.co,
+        },
     )
     await publish_decision(
         uow=uow,

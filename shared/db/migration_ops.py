@@ -1,11 +1,13 @@
 """Alembic operations for tables every service schema may need: the outbox and the inbox
-(processed_event), and the rate-limit counters.
+(processed_event), the rate-limit counters and the staff audit log.
 
-Kept here so the tables are the same in every schema, matching shared.db.outbox/inbox and
-shared.db.rate_limit_store.
+Kept here so the tables are the same in every schema, matching shared.db.outbox/inbox,
+shared.db.rate_limit_store and shared.db.audit.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -93,3 +95,26 @@ def create_rate_limit_table(schema: str) -> None:
 
 def drop_rate_limit_table(schema: str) -> None:
     op.drop_table("rate_limit_counter", schema=schema)
+
+
+def create_audit_table(schema: str, *, subject: str = "grievance_id", subject_type: Any = None) -> None:
+    """The staff audit log of shared.db.audit.audit_table, for a new schema."""
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("actor", sa.Text(), nullable=False),
+        sa.Column("role", sa.Text(), nullable=False),
+        sa.Column("department", sa.Text(), nullable=True),
+        sa.Column("action", sa.Text(), nullable=False),
+        sa.Column(subject, subject_type if subject_type is not None else sa.Text(), nullable=True),
+        sa.Column("detail", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+        schema=schema,
+    )
+    op.create_index(f"ix_audit_log_{subject}", "audit_log", [subject], schema=schema)
+
+
+def drop_audit_table(schema: str, *, subject: str = "grievance_id") -> None:
+    op.drop_index(f"ix_audit_log_{subject}", table_name="audit_log", schema=schema)
+    op.drop_table("audit_log", schema=schema)

@@ -1,18 +1,14 @@
-"""Alembic for one schema per service, and the one command that migrates them all:
-
-    python -m shared.db.migrations                  # every service, to head
-    python -m shared.db.migrations intake router    # some of them
+"""Alembic for one schema per service: the body of every service's ``env.py`` and the
+configuration for a migrations directory and a service's settings.
 
 Each service keeps its own Alembic environment in ``services/<name>/migrations`` with its version
-table inside its own schema, so services migrate independently.
+table inside its own schema, so services migrate independently. Which services there are, and the
+command that migrates them all, is the services' own business: ``python -m services.migrate``.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import importlib
-import sys
 from pathlib import Path
 
 from alembic import command, context
@@ -22,8 +18,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.settings import ServiceSettings
-
-SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
 
 
 def run_alembic_env(metadata: MetaData) -> None:
@@ -62,43 +56,14 @@ def run_alembic_env(metadata: MetaData) -> None:
     asyncio.run(run_async())
 
 
-def services_with_migrations() -> list[str]:
-    return sorted(p.parent.parent.name for p in SERVICES_DIR.glob("*/migrations/env.py"))
-
-
-def alembic_config(service: str, settings: ServiceSettings | None = None) -> Config:
-    if settings is None:
-        settings = load_settings(service)
+def alembic_config(migrations_dir: Path, settings: ServiceSettings) -> Config:
+    """Alembic's configuration for the environment in ``migrations_dir`` on ``settings``' database."""
     config = Config()
-    config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
+    config.set_main_option("script_location", str(migrations_dir))
     # ConfigParser treats % specially; URLs may contain percent-encoded passwords.
     config.set_main_option("sqlalchemy.url", settings.database_url.get_secret_value().replace("%", "%%"))
     return config
 
 
-def load_settings(service: str) -> ServiceSettings:
-    module = importlib.import_module(f"services.{service}.settings")
-    settings_cls = module.Settings
-    settings: ServiceSettings = settings_cls()
-    return settings
-
-
-def upgrade(service: str, revision: str = "head", settings: ServiceSettings | None = None) -> None:
-    command.upgrade(alembic_config(service, settings), revision)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m shared.db.migrations", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("services", nargs="*", help="services to migrate (default: all)")
-    parser.add_argument("--revision", default="head")
-    args = parser.parse_args(argv)
-    for service in args.services or services_with_migrations():
-        upgrade(service, args.revision)
-        print(f"{service}: migrated to {args.revision}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def upgrade(migrations_dir: Path, settings: ServiceSettings, revision: str = "head") -> None:
+    command.upgrade(alembic_config(migrations_dir, settings), revision)

@@ -1,11 +1,13 @@
 """Unit of work: one session, one transaction, the outbox and the inbox of one service schema.
 
     async with uow_factory() as uow:
-        change state through uow.session
+        change state through the service's repositories (uow.cases, ...)
         await uow.publish(SomethingHappened(...), subject=grievance_id)
         await uow.commit()
 
-Leaving the block without ``commit()`` rolls everything back, events included.
+Leaving the block without ``commit()`` rolls everything back, events included. Each service
+subclasses UnitOfWork and makes its repositories on the transaction's session in ``_bind``; use
+cases reach the database only through them (tests/support/fake_uow.py stands in for unit tests).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,7 +55,11 @@ class UnitOfWork:
         await self._session.begin()
         self._outbox = OutboxWriter(self._session, self._tables.outbox)
         self.committed = False
+        self._bind(self._session)
         return self
+
+    def _bind(self, session: AsyncSession) -> None:
+        """Make the service's repositories on this transaction's session (subclasses)."""
 
     async def __aexit__(
         self,
@@ -124,12 +130,17 @@ class UnitOfWork:
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+U = TypeVar("U", bound=UnitOfWork)
 
 
 def uow_factory(
-    session_factory: async_sessionmaker[AsyncSession], tables: SchemaTables, *, source: str
-) -> UnitOfWorkFactory:
-    def make() -> UnitOfWork:
-        return UnitOfWork(session_factory, tables, source=source)
+    session_factory: async_sessionmaker[AsyncSession],
+    tables: SchemaTables,
+    *,
+    source: str,
+    kind: type[U] = UnitOfWork,  # type: ignore[assignment]
+) -> Callable[[], U]:
+    def make() -> U:
+        return kind(session_factory, tables, source=source)
 
     return make

@@ -1,6 +1,6 @@
 """The topic catalogue as an AsyncAPI 3.0 document, generated from the code (topics.py,
-contracts.py, the department catalog, and the department-topic payloads the services declare),
-so the document cannot drift from what services send.
+contracts.py, department.py and the department catalog), so the document cannot drift from what
+services send.
 
     python -m shared.events.asyncapi > docs/asyncapi.yaml     # regenerate
     python -m shared.events.asyncapi --check docs/asyncapi.yaml
@@ -9,7 +9,6 @@ so the document cannot drift from what services send.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,15 +18,8 @@ import yaml
 from shared.catalog import load_catalog
 from shared.events import contracts, topics
 from shared.events.contracts import EventPayload
+from shared.events.department import DEPARTMENT_PAYLOADS
 
-# Payloads that services publish on department topics (dept.<code>.cases.v1); shared code does not
-# import services, so they are named here and loaded when the document is generated.
-DEPARTMENT_PAYLOADS = (
-    "services.casework.contracts:DepartmentCaseChanged",
-    "services.casework.contracts:RecommendationNotice",
-    "services.casework.contracts:EvaluationFindingsSent",
-    "services.mediation.events:MediationNotice",
-)
 CE_HEADERS: dict[str, Any] = {
     "type": "object",
     "description": "CloudEvents 1.0 attributes in Kafka binary content mode.",
@@ -166,12 +158,6 @@ def build_document(extra_messages: dict[str, list[type[EventPayload]]] | None = 
     }
 
 
-def _load(qualified: str) -> type[EventPayload]:
-    module, _, name = qualified.partition(":")
-    payload: type[EventPayload] = getattr(importlib.import_module(module), name)
-    return payload
-
-
 def render(document: dict[str, Any]) -> str:
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
 
@@ -185,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", type=Path, help="fail if this file differs from the generated document")
     args = parser.parse_args(argv)
     department_address = topics.department_topic("{department}")
-    text = render(build_document({department_address: [_load(name) for name in DEPARTMENT_PAYLOADS]}))
+    text = render(build_document({department_address: list(DEPARTMENT_PAYLOADS)}))
     if args.check:
         if args.check.read_text(encoding="utf-8") != text:
             print(f"{args.check} is out of date: run python -m shared.events.asyncapi > {args.check}", file=sys.stderr)

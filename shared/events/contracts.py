@@ -77,6 +77,33 @@ class GrievanceReceived(EventPayload):
     category_hint: str | None = None
 
 
+class FiledGrievance(BaseModel):
+    """The grievance as filed (masked at intake), as the handlers keep it and show it to
+    departments: the fields of :class:`GrievanceReceived` they extend, in their own order.
+
+    GrievanceReceived declares the same fields itself, because the order of the fields is the
+    order of the keys on the wire; tests/unit/shared/test_filed_grievance.py keeps them equal.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    title: str
+    content: str
+    channel: str
+    received_at: datetime
+    street: str | None = None
+    community: str | None = None
+    address: str | None = None
+    respondent: str | None = None
+    desired_outcome: str | None = None
+    attachments: list[str] = Field(default_factory=list)
+
+    @staticmethod
+    def fields_of(grievance: GrievanceReceived | FiledGrievance) -> dict[str, Any]:
+        """The filed fields of a grievance, to build a FiledGrievance or one of its extensions."""
+        return {name: getattr(grievance, name) for name in FiledGrievance.model_fields}
+
+
 class ComplainantPseudonymsRotated(EventPayload):
     """Intake recomputed one grievance's complainant pseudonyms under a new pseudonym key.
 
@@ -233,6 +260,12 @@ class DocumentRef(BaseModel):
     url: str
 
 
+# Where on its way the grievance is when its status changes (the timeline groups by it).
+Stage = Literal["intake", "routing", "review", "casework", "litigation", "mediation", "feedback"]
+
+
+# Services build it with shared.events.citizen_status.citizen_status (no docstring here: it
+# would become the message's summary in docs/asyncapi.yaml).
 class GrievanceStatusChanged(EventPayload):
     event_type: ClassVar[str] = TYPE_PREFIX + "status.changed.v1"
     topic: ClassVar[str] = topics.GRIEVANCE_STATUS
@@ -240,7 +273,7 @@ class GrievanceStatusChanged(EventPayload):
     grievance_id: str
     tracking_no: str
     status: Status
-    stage: Literal["intake", "routing", "review", "casework", "litigation", "mediation", "feedback"]
+    stage: Stage
     message_zh: str
     detail: dict[str, Any] = Field(default_factory=dict)
     actor: str  # an office, never a person's data

@@ -41,6 +41,20 @@ UNNAMED_CONTROLS = """() => {
 }"""
 
 
+# Every Content-Security-Policy refusal on a page, reported to the test through an exposed binding
+# (added by Playwright, so the page's own policy does not stop the report).
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) =>
+  window.__reportCspViolation(`${document.URL}: ${e.violatedDirective} refused ${e.blockedURI || "inline"}` +
+    ` at ${e.sourceFile || "?"}:${e.lineNumber} ${e.sample || ""}`));"""
+CSP_EVENT, CSP_CONSOLE = "CSP event: ", "CSP console: "
+INJECT_INLINE_SCRIPT = """() => {
+  const script = document.createElement("script");
+  script.textContent = "window.__inlineScriptRan = true";
+  document.head.append(script);
+  return window.__inlineScriptRan === true;
+}"""
+
+
 @dataclass
 class Crew:
     """The staff of the journey: who they are, their passwords, and a signed-in page each."""
@@ -55,21 +69,40 @@ class Crew:
 
     async def context(self, *, watch: bool = True, **options: Any) -> BrowserContext:
         """A browser of one's own: own cookies, so one role never rides on another's session.
-        Watched, a script error or console error on any of its pages (a CSP refusal, a failed
-        load, a broken chart) fails the test."""
+        Watched, a script error or console error on any of its pages (a failed load, a broken
+        chart) fails the test. Content-Security-Policy refusals fail it always, watched or not:
+        the browser's console message and the page's ``securitypolicyviolation`` event both."""
         options = {"viewport": DESKTOP, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options}
         context = await self.browser.new_context(**options)
         context.set_default_timeout(15_000)
+        await context.expose_function("__reportCspViolation", lambda text: self.errors.append(CSP_EVENT + text))
+        await context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("console", lambda m: self._console_error(m.location.get("url", ""), m.text, m.type, watch))
         if watch:
-            context.on("console", lambda m: self._console_error(m.location.get("url", ""), m.text, m.type))
             context.on("weberror", lambda e: self.errors.append(f"{e.page and e.page.url}: {e.error}"))
         return context
 
-    def _console_error(self, url: str, text: str, kind: str) -> None:
+    def _console_error(self, url: str, text: str, kind: str, watch: bool) -> None:
+        if "Content Security Policy" in text:
+            self.errors.append(f"{CSP_CONSOLE}{url}: {text}")
         # The portal and casework's document previews declare no icon, so the browser guesses at
         # /favicon.ico (404): not a fault of any page. The console's pages name theirs.
-        if kind == "error" and not url.endswith("/favicon.ico"):
+        elif watch and kind == "error" and not url.endswith("/favicon.ico"):
             self.errors.append(f"{url}: {text}")
+
+    async def refusals_of(self, action: Callable[[], Awaitable[Any]]) -> list[str]:
+        """What ``action`` made the browser refuse, as both reports (event and console message),
+        taken out of ``errors``: for a refusal the test provokes on purpose."""
+        before = len(self.errors)
+        await action()
+        deadline = asyncio.get_running_loop().time() + 5
+        while not all(any(e.startswith(kind) for e in self.errors[before:]) for kind in (CSP_EVENT, CSP_CONSOLE)):
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        caught = self.errors[before:]
+        del self.errors[before:]
+        return caught
 
     def assert_no_errors(self) -> None:
         assert not self.errors, self.errors

@@ -7,19 +7,29 @@ check answers as one types, over htmx); the reviewer corrects the routing and wa
 arrive (htmx polling); the housing officer signs for, accepts, starts and answers, and previews the
 信访处理意见书; the citizen rates the answer on the phone portal; the supervisor's figures have
 moved by one. Then keyboard and label basics on each role's page, a keyboard-only sign-in, and an
-officer of another department who sees nothing of the case. Screenshots go to test-artifacts/
-(and docs/images/ with CONSOLE_SCREENSHOTS_TO_DOCS=1)."""
+officer of another department who sees nothing of the case. A consumer dispute filed at intake
+goes straight to mediation; the market-regulation mediator accepts it, records both parties'
+consent, schedules a session (seen in the calendar), records the agreement and previews the
+调解协议书. Every page runs under the console's strict Content-Security-Policy, and any refusal
+fails the journey. Screenshots go to test-artifacts/ (and docs/images/ with
+CONSOLE_SCREENSHOTS_TO_DOCS=1)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+import httpx
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from shared.clock import CHINA_TZ
 from tests.e2e.console_browser import (
+    CSP_CONSOLE,
+    CSP_EVENT,
+    INJECT_INLINE_SCRIPT,
     NEW_PASSWORD,
     Crew,
     assert_keyboard_and_labels,
@@ -44,6 +54,18 @@ CONTENT = "小区旁边工地夜间施工噪音很大，晚上十一点以后还
 ID_CARD = "11010519491231002X"
 WRONG_CHECK_DIGIT = "110105194912310021"
 FACTS = "经现场核查，该工地夜间违规施工属实，已责令停止夜间作业并立案处罚。"
+# A consumer dispute in 凤凰街道: the router is sure of the mediation track (no review), the
+# triage rules send consumer disputes to market regulation, whose one mediator in the street leads.
+DISPUTE = {
+    "complainant": {"name": "何文静", "mobile": "13912345678"},
+    "address": {"street": "凤凰街道", "community": "凤凰", "detail": "凤凰社区商业街 12 号"},
+    "title": "健身房关门不退会员卡费",
+    "content": "我在凤凰社区一家健身房办了两年的会员卡，交了3800元，上个月商家突然关门，店长不接电话也不退款。"
+    "不想打官司，希望社区帮忙调解，让商家退还剩余的会员费。",
+    "respondent": "凤凰健身会所",
+    "desired_outcome": "退还剩余会员费",
+}
+TERMS = "被申请人于七日内退还申请人剩余会员费人民币2600元。\n申请人放弃其他请求。"
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,8 @@ STAFF = {
     "officer": Member("off.housing", "林住建", "department_officer", "housing", "/inbox"),
     "outsider": Member("off.education", "周教育", "department_officer", "education", "/inbox"),
     "supervisor": Member("sup.zhao", "赵督查", "supervisor", "", "/dashboard"),
+    # The user name is the mediation roster's account for 孟凡宇 (services/mediation/data/roster.yaml).
+    "mediator": Member("mediator.mr-fenghuang-01", "孟凡宇", "mediator", "market-regulation", "/mediation"),
 }
 
 
@@ -121,12 +145,36 @@ async def test_admin_from_the_cli_creates_the_staff(namespace: Namespace, stack:
     crew.assert_no_errors()
 
 
+async def test_pages_run_under_a_strict_content_security_policy(crew: Crew) -> None:
+    page = crew.pages["admin"]
+    answer = await page.goto(f"{crew.console_url}/admin/users")
+    assert answer is not None
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy and "unsafe" not in policy, policy
+    ran: list[bool] = []
+
+    async def inject() -> None:
+        ran.append(await page.evaluate(INJECT_INLINE_SCRIPT))
+
+    # An injected inline script does not run, and both watchers report the refusal.
+    refusals = await crew.refusals_of(inject)
+    assert ran == [False]
+    assert any(r.startswith(CSP_EVENT) and "script-src" in r for r in refusals), refusals
+    assert any(r.startswith(CSP_CONSOLE) for r in refusals), refusals
+    crew.assert_no_errors()
+
+
 async def test_supervisor_notes_this_months_figures(crew: Crew) -> None:
     member = STAFF["supervisor"]
     page = await first_sign_in(crew, "supervisor", member.username, member.home)
     await expect(page.get_by_role("heading", level=1)).to_have_text("统计分析")
     # ECharts drew the chart next to the table (static/dashboard.js, no inline script).
     await expect(page.locator('[data-chart="received_track"] svg')).to_have_count(1)
+    # Its tooltip is built as DOM nodes: ECharts' own HTML would carry style attributes the policy refuses.
+    chart = page.locator('[data-chart="received_track"]')
+    await chart.hover()
+    await expect(chart.locator(".chart-tip-title")).to_be_visible()
+    await expect(chart.locator(".chart-tip-marker")).not_to_have_count(0)
     crew.facts["received"] = await total_of(page, "received_track", -1)
     crew.facts["ratings"] = await total_of(page, "satisfaction", 0)
     crew.assert_no_errors()
@@ -166,6 +214,8 @@ async def test_registrar_registers_a_walk_in(crew: Crew) -> None:
     assert re.fullmatch(r"GM-\d{8}-\d{6}", tracking_no), tracking_no
     assert len(token) >= 24
     await expect(page.locator(".receipt")).to_contain_text("马田街道")
+    # shown by static/print.js (no inline onclick under the policy)
+    await expect(page.get_by_role("button", name="打印回执")).to_be_visible()
     await screenshot(page, "registrar-receipt", docs=False)
     crew.facts.update(tracking_no=tracking_no, token=token)
     crew.assert_no_errors()
@@ -286,18 +336,94 @@ async def test_supervisor_sees_the_figures_move(crew: Crew) -> None:
     crew.assert_no_errors()
 
 
+async def test_a_consumer_dispute_goes_straight_to_mediation(stack: Stack, crew: Crew) -> None:
+    # Filed after the supervisor's figures were compared, so they moved by the walk-in alone.
+    async with httpx.AsyncClient(base_url=stack.url("intake"), timeout=30) as intake:
+        filed = await intake.post("/v1/grievances", json=DISPUTE)
+    assert filed.status_code == 202, filed.text
+    crew.facts["dispute_no"] = filed.json()["tracking_no"]
+
+
+async def test_mediator_records_consent_session_and_agreement(crew: Crew) -> None:
+    crew.needs("dispute_no")
+    member = STAFF["mediator"]
+    page = await first_sign_in(crew, "mediator", member.username, member.home)
+    row = page.get_by_role("row").filter(has_text=crew.facts["dispute_no"])
+
+    async def assigned() -> bool:
+        return await row.count() == 1
+
+    await reload_until(page, f"{crew.console_url}/mediation", assigned, "the dispute among the mediator's cases", 60)
+    await expect(row).to_contain_text("健身房关门不退会员卡费")
+    await row.get_by_role("link", name=crew.facts["dispute_no"]).click()
+    crew.facts["mediation_url"] = page.url
+    state = page.locator("#case-state")
+    await expect(state).to_have_attribute("data-state", "opened")
+    await expect(page.locator("#h-team ~ ul")).to_contain_text("孟凡宇（主持调解员）")
+
+    await page.locator("#action-accept").get_by_role("button").click()
+    await expect(state).to_have_attribute("data-state", "accepted")
+    for party in ("申请人", "被申请人"):
+        consent = page.locator("#action-consent")
+        await consent.get_by_label("当事人", exact=True).select_option(label=party)
+        await consent.get_by_label("同意", exact=True).check()
+        await consent.get_by_label("备注").fill("当面确认同意调解")
+        await consent.get_by_role("button").click()
+        await expect(page.locator("#h-consents ~ table")).to_contain_text(party)
+    await expect(state).to_have_attribute("data-state", "in_mediation")
+
+    session_at = (datetime.now(CHINA_TZ) + timedelta(days=2)).replace(hour=10, minute=30)
+    schedule = page.locator("#action-schedule")
+    await schedule.get_by_label("调解时间").fill(session_at.strftime("%Y-%m-%dT%H:%M"))
+    await schedule.get_by_label("地点").fill("凤凰社区人民调解室")
+    await schedule.get_by_role("button").click()
+    await expect(state).to_have_attribute("data-state", "scheduled")
+
+    await page.get_by_role("link", name="调解会日历").click()
+    await page.get_by_label("月份", exact=True).fill(session_at.strftime("%Y-%m"))
+    await page.get_by_role("button", name="查看").click()
+    day = page.locator(f'td[data-date="{session_at.date().isoformat()}"] .session')
+    await expect(day).to_contain_text(crew.facts["dispute_no"])
+    await expect(day).to_contain_text("10:30")
+    await expect(day).to_contain_text("凤凰社区人民调解室")
+    await screenshot(page, "mediator-calendar", docs=False)
+    await day.get_by_role("link", name=crew.facts["dispute_no"]).click()
+
+    agreement = page.locator("#action-agreement")
+    await agreement.get_by_label("协议条款（每行一条）").fill(TERMS)
+    await agreement.get_by_label("履行期限").fill((session_at + timedelta(days=10)).date().isoformat())
+    await agreement.get_by_role("button").click()
+    await expect(state).to_have_attribute("data-state", "agreed")
+    document = page.get_by_role("row").filter(has_text="调解协议书")
+    await expect(document).to_have_count(1)
+    # consents, the session and the agreement in one view
+    await page.locator("#h-consents").evaluate("heading => heading.scrollIntoView()")
+    await screenshot(page, "mediator")
+
+    async with page.context.expect_page() as opened:
+        await document.get_by_role("link", name="预览").click()
+    preview = await opened.value
+    await expect(preview.locator("body")).to_contain_text("调解协议书")
+    await expect(preview.locator("body")).to_contain_text("人民币2600元")
+    await preview.close()
+    crew.assert_no_errors()
+
+
 async def test_keyboard_and_labels_on_every_role_page(crew: Crew) -> None:
-    crew.needs("case_url")
+    crew.needs("case_url", "mediation_url")
     pages = {
         "admin": "/admin/users",
         "registrar": "/registrar",
         "reviewer": "/reviews",
         "officer": "/inbox",
         "supervisor": "/dashboard",
+        "mediator": "/mediation",
     }
     for who, path in pages.items():
         await assert_keyboard_and_labels(crew.pages[who], f"{crew.console_url}{path}")
     await assert_keyboard_and_labels(crew.pages["officer"], crew.facts["case_url"])
+    await assert_keyboard_and_labels(crew.pages["mediator"], f"{crew.console_url}/mediation/calendar")
+    await assert_keyboard_and_labels(crew.pages["mediator"], crew.facts["mediation_url"])
     crew.assert_no_errors()
 
 
@@ -324,3 +450,4 @@ async def test_keyboard_sign_in_and_another_department_sees_nothing(crew: Crew) 
     refused = await page.goto(crew.facts["case_url"])
     assert refused is not None and refused.status == 404
     await expect(page.locator("main")).not_to_contain_text(CONTENT[:12])
+    crew.assert_no_errors()  # a 404 is no fault here, but a refusal of the policy would be

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
-from shared.db.migrations import services_with_migrations, upgrade
+from services.migrate import services_with_migrations, settings_class, upgrade
 from shared.kafka.admin import delete_topics_with_prefix, ensure_topics
 from shared.settings import DEV_DATABASE_URL, ServiceSettings
 
@@ -124,7 +124,7 @@ async def create_namespace(
     )
     settings = namespace.settings(ServiceSettings)
     for service in services if services is not None else services_with_migrations():
-        service_settings = namespace.settings(_settings_class(service))
+        service_settings = namespace.settings(settings_class(service))
         await asyncio.to_thread(upgrade, service, "head", service_settings)
     # Two partitions are enough to exercise keying and ordering, and keep one broker serving many
     # test namespaces light; the catalogue's own counts are checked by the admin command's tests.
@@ -142,11 +142,3 @@ async def drop_namespace(namespace: Namespace) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{namespace.name}" WITH (FORCE)')
     finally:
         await conn.close()
-
-
-def _settings_class(service: str) -> type[ServiceSettings]:
-    import importlib
-
-    module = importlib.import_module(f"services.{service}.settings")
-    settings_cls: type[ServiceSettings] = module.Settings
-    return settings_cls

@@ -51,7 +51,6 @@ async def refer(
         staff=staff,
         key=key,
         scope=grievance_id,
-        operation="refer_assistance",
         request=body,
         problems=problems,
         run=lambda: handlers.refer(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, body=body),
@@ -79,7 +78,6 @@ async def record_outcome(
         staff=staff,
         key=key,
         scope=grievance_id,
-        operation=f"assistance_outcome:{referral_id}",
         request=body,
         problems=problems,
         run=lambda: handlers.record_outcome(

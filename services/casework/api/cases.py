@@ -31,6 +31,7 @@ from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.filters import DepartmentCode
+from shared.idempotency import REPLAYED_HEADERS, KeyedRequest
 from shared.problems import problem_responses
 from shared.web import MAX_OFFSET, unit_of_work
 
@@ -97,14 +98,14 @@ async def _act(
     staff: StaffPrincipal,
     grievance_id: str,
     command: c.Command,
-    key: str | None,
+    key: KeyedRequest | None,
 ) -> JSONResponse:
     async with uow:
         with problems():
             view, replayed = await actions.perform(
                 uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=command, idempotency_key=key
             )
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    headers = REPLAYED_HEADERS if replayed else None
     return JSONResponse(view.model_dump(mode="json"), headers=headers)
 
 

@@ -65,7 +65,6 @@ async def open_hearing(
         staff=staff,
         key=key,
         scope=grievance_id,
-        operation="open_hearing",
         request=body,
         problems=hearing_problems,
         run=lambda: hearings.open_hearing(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, request=body),
@@ -111,7 +110,6 @@ async def record_hearing(
         staff=staff,
         key=key,
         scope=grievance_id,
-        operation=f"record_hearing:{hearing_id}",
         request=body,
         problems=hearing_problems,
         run=lambda: hearings.record_hearing(
@@ -139,7 +137,6 @@ async def publish_opinion(
         staff=staff,
         key=key,
         scope=grievance_id,
-        operation=f"publish_opinion:{hearing_id}",
         request=None,
         problems=hearing_problems,
         run=lambda: hearings.publish_opinion(

@@ -1,4 +1,5 @@
-"""Run a POST under an optional Idempotency-Key: replay the first answer, or act and remember it."""
+"""Run a POST under an optional Idempotency-Key (shared.idempotency): replay the first answer, or
+act and remember it."""
 
 from __future__ import annotations
 
@@ -8,34 +9,37 @@ from contextlib import AbstractContextManager
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from services.casework.handlers.idempotency import attempt, recall, remember
+from services.casework import db
+from services.casework.handlers.actions import principal
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
-
-REPLAYED = {"Idempotent-Replayed": "true"}
+from shared.idempotency import REPLAYED_HEADERS, KeyedRequest, recall, remember
 
 
 async def keyed_action(
     *,
     uow: UnitOfWork,
     staff: StaffPrincipal,
-    key: str | None,
+    key: KeyedRequest | None,
     scope: str,
-    operation: str,
     request: BaseModel | None,
     problems: Callable[[], AbstractContextManager[None]],
     run: Callable[[], Awaitable[BaseModel]],
     status_code: int = 200,
 ) -> JSONResponse:
-    """``run`` is the use case; it must not commit: its changes and the remembered answer commit together."""
+    """``run`` is the use case; it must not commit: its changes and the remembered answer commit
+    together. ``scope`` is the case id, or the resource the request creates or changes."""
+    body = request.model_dump(mode="json") if request else None
+    keyed = key.attempt(principal=principal(staff), body=body) if key else None
     async with uow:
         with problems():
-            keyed = attempt(staff, key, scope=scope, operation=operation, request=request) if key else None
-            earlier = await recall(uow, keyed) if keyed else None
+            earlier = await recall(uow.session, db.idempotency_key, keyed) if keyed else None
             if earlier is not None:
-                return JSONResponse(earlier, status_code=status_code, headers=REPLAYED)
+                return JSONResponse(earlier, status_code=status_code, headers=REPLAYED_HEADERS)
             view = await run()
             if keyed is not None:
-                await remember(uow, keyed, view)
+                await remember(
+                    uow.session, db.idempotency_key, keyed, grievance_id=scope, response=view.model_dump(mode="json")
+                )
         await uow.commit()
     return JSONResponse(view.model_dump(mode="json"), status_code=status_code)

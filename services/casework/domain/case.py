@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from pydantic import ConfigDict
+
 from services.casework.domain.deadlines import (
     Deadline,
     Step,
@@ -17,6 +19,7 @@ from services.casework.domain.deadlines import (
 from services.casework.domain.kinds import ReplyDecision
 from services.casework.domain.legal import LegalRoute, NotAcceptance
 from services.casework.domain.states import Action, CaseState, NotPermitted, RuleViolation, next_state
+from shared.events.contracts import FiledGrievance
 from shared.events.vocabulary import PetitionKind, Track
 
 
@@ -27,20 +30,12 @@ class Role(StrEnum):
     co = "co"  # 协办
 
 
-@dataclass
-class GrievanceSnapshot:
+class GrievanceSnapshot(FiledGrievance):
     """The grievance as filed (masked), kept for the handlers' screens and the documents."""
 
-    title: str
-    content: str
-    received_at: datetime
-    channel: str
-    street: str | None = None
-    community: str | None = None
-    address: str | None = None
-    respondent: str | None = None
-    desired_outcome: str | None = None
-    attachments: list[str] = field(default_factory=list)
+    # Mutable, like every other part of the Case aggregate.
+    model_config = ConfigDict(frozen=False)
+
     complainant_name_masked: str = "匿名"
     complainant_phone_masked: str | None = None
     anonymous: bool = False

@@ -4,13 +4,9 @@ step, save, audit, answer — all in one transaction."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.casework import db
 from services.casework.domain.access import Reader, may_read_documents, staff_reader
@@ -27,6 +23,7 @@ from services.casework.schemas import CaseRead, DocumentRead
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
+from shared.idempotency import KeyedRequest, recall, remember
 
 STEPS = PETITION_STEPS | OTHER_STEPS
 SEES_ALL = frozenset({Role.supervisor, Role.admin})
@@ -34,10 +31,6 @@ SEES_ALL = frozenset({Role.supervisor, Role.admin})
 
 class CaseNotFound(Exception):
     """No such case for this reader: absent, or another department's (the same answer)."""
-
-
-class IdempotencyConflict(Exception):
-    """The Idempotency-Key was used before for a different request."""
 
 
 async def find_case(
@@ -91,26 +84,9 @@ async def read_view(
     return case_read(ctx, case, reader, local_date(now), documents, staff_role=staff.role, department=staff.department)
 
 
-def fingerprint(grievance_id: str, command: c.Command) -> str:
-    body = {"case": grievance_id, "command": type(command).__name__, **dataclasses.asdict(command)}
-    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-async def _recall(uow: UnitOfWork, principal: str, key: str, request_hash: str) -> dict[str, Any] | None:
-    row = (
-        await uow.session.execute(
-            select(db.idempotency_key.c.request_hash, db.idempotency_key.c.response).where(
-                db.idempotency_key.c.principal == principal, db.idempotency_key.c.key == key
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    if row.request_hash != request_hash:
-        raise IdempotencyConflict(key)
-    response: dict[str, Any] = row.response
-    return response
+def principal(staff: StaffPrincipal) -> str:
+    """Whose Idempotency-Keys these are: one staff member's, whatever they act on."""
+    return f"{staff.role.value}:{staff.subject}"
 
 
 async def perform(
@@ -120,16 +96,19 @@ async def perform(
     staff: StaffPrincipal,
     grievance_id: str,
     command: c.Command,
-    idempotency_key: str | None = None,
+    idempotency_key: KeyedRequest | None = None,
 ) -> tuple[CaseRead, bool]:
     """Apply ``command``; returns the case as the actor now sees it and whether it was a replay."""
     now = ctx.clock.now()
     # The row lock serialises concurrent actions on one case, retries with the same key included.
     case, reader = await find_case(uow, ctx, staff, grievance_id, for_update=True, action=type(command).__name__)
-    principal = f"{staff.role.value}:{staff.subject}"
-    request_hash = fingerprint(grievance_id, command)
-    if idempotency_key is not None:
-        earlier = await _recall(uow, principal, idempotency_key, request_hash)
+    keyed = (
+        idempotency_key.attempt(principal=principal(staff), body=dataclasses.asdict(command))
+        if idempotency_key
+        else None
+    )
+    if keyed is not None:
+        earlier = await recall(uow.session, db.idempotency_key, keyed)
         if earlier is not None:
             return CaseRead.model_validate(earlier), True
     step = STEPS[type(command)]
@@ -143,15 +122,9 @@ async def perform(
         {"command": dataclasses.asdict(command), "state": case.state.value, "office": office(ctx, case.lead).name},
     )
     view = await read_view(uow, ctx, case, reader, now, staff=staff)
-    if idempotency_key is not None:
-        await uow.session.execute(
-            pg_insert(db.idempotency_key).values(
-                principal=principal,
-                key=idempotency_key,
-                request_hash=request_hash,
-                grievance_id=grievance_id,
-                response=view.model_dump(mode="json"),
-            )
+    if keyed is not None:
+        await remember(
+            uow.session, db.idempotency_key, keyed, grievance_id=grievance_id, response=view.model_dump(mode="json")
         )
     await uow.commit()
     return view, False

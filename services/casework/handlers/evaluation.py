@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, func, insert, select, update
 
 from services.casework import db
-from services.casework.contracts import EvaluationFindingsSent
 from services.casework.domain import evaluation as rules
 from services.casework.domain.calendar import local_date
 from services.casework.domain.case import Case, ReviewLevel
@@ -35,6 +34,7 @@ from services.casework.repository import load_case
 from shared.auth import StaffPrincipal
 from shared.catalog.lawyers import LawyerRole, load_lawyers
 from shared.db.uow import UnitOfWork
+from shared.events.department import EvaluationFindingsSent
 from shared.events.topics import department_topic
 
 E, S = db.evaluation, db.evaluation_item

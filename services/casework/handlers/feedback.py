@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.casework.contracts import DepartmentAction
 from services.casework.domain import messages
 from services.casework.domain.calendar import end_of_day
 from services.casework.domain.case import Case, ReviewLevel
@@ -16,6 +15,7 @@ from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.publishing import tell_citizen, tell_departments
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import CitizenReviewRequested, RatingSubmitted
+from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Rating, Status, Track
 
 RATING_NAMES_ZH = {Rating.satisfied: "满意", Rating.basically_satisfied: "基本满意", Rating.dissatisfied: "不满意"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.casework.contracts import DepartmentAction
 from services.casework.documents import content
 from services.casework.domain import messages
 from services.casework.domain.assignment import open_case, reassign
@@ -23,7 +22,9 @@ from services.casework.handlers.publishing import (
 )
 from services.casework.repository import CaseRepository
 from shared.db.uow import UnitOfWork
-from shared.events.contracts import GrievanceReceived, GrievanceStatusChanged, RoutingDecision, TrackHandoff
+from shared.events.citizen_status import citizen_status
+from shared.events.contracts import FiledGrievance, GrievanceReceived, RoutingDecision, TrackHandoff
+from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Area, PetitionKind, Status, Track
 from shared.kafka.consumer import PermanentError
 from shared.logging import get_logger
@@ -34,16 +35,7 @@ log = get_logger(__name__)
 def snapshot_of(grievance: GrievanceReceived) -> GrievanceSnapshot:
     person = grievance.complainant
     return GrievanceSnapshot(
-        title=grievance.title,
-        content=grievance.content,
-        received_at=grievance.received_at,
-        channel=grievance.channel.value,
-        street=grievance.street,
-        community=grievance.community,
-        address=grievance.address,
-        respondent=grievance.respondent,
-        desired_outcome=grievance.desired_outcome,
-        attachments=list(grievance.attachments),
+        **FiledGrievance.fields_of(grievance),
         complainant_name_masked=person.name_masked,
         complainant_phone_masked=person.phone_masked,
         anonymous=person.anonymous,
@@ -217,7 +209,7 @@ async def _linked_as_repeat(
             original.tracking_no, STATE_NAMES_ZH[original.state], upcoming.due_on if upcoming else None
         )
     await uow.publish(
-        GrievanceStatusChanged(
+        citizen_status(
             grievance_id=grievance.grievance_id,
             tracking_no=grievance.tracking_no,
             status=Status.not_accepted,

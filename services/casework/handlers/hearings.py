@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from services.casework.contracts import DepartmentAction
 from services.casework.documents.content import DocumentKind
 from services.casework.documents.hearing_notice import hearing_notice
 from services.casework.domain import hearing as rules
@@ -43,6 +42,7 @@ from services.casework.hearing_schemas import (
 from shared.auth import StaffPrincipal
 from shared.catalog.lawyers import load_lawyers
 from shared.db.uow import UnitOfWork
+from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Status
 
 

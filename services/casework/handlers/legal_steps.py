@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.casework.contracts import DepartmentAction
 from services.casework.domain import litigation, messages
 from services.casework.domain.calendar import end_of_day
 from services.casework.domain.case import Case, ReviewLevel
@@ -18,6 +17,7 @@ from services.casework.handlers.publishing import tell_citizen, tell_departments
 from services.casework.handlers.steps import StepHandler, hearing_finding
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
+from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Status
 
 OUTCOME_NAMES_ZH = {"upheld": "维持原处理意见", "changed": "变更原处理意见", "revoked": "撤销原处理意见"}

@@ -6,7 +6,6 @@ time a clock is supervised, so repeated pressing does not fill their timeline.""
 
 from __future__ import annotations
 
-from services.casework.contracts import DepartmentAction
 from services.casework.domain import messages
 from services.casework.domain.calendar import local_date
 from services.casework.domain.deadlines import STEP_NAMES_ZH
@@ -17,6 +16,7 @@ from services.casework.handlers.publishing import audit, tell_citizen, tell_depa
 from services.casework.schemas import CaseRead
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
+from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Status
 
 

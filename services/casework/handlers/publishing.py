@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from services.casework import db
-from services.casework.contracts import DepartmentAction, DepartmentCaseChanged, DueView
 from services.casework.documents.content import Draft
 from services.casework.domain.access import Reader, may_read_grievance
 from services.casework.domain.calendar import local_date
@@ -20,8 +19,11 @@ from services.casework.domain.case import Case
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.views import grievance_view
 from shared.auth import StaffPrincipal
+from shared.db.audit import record_audit
 from shared.db.uow import UnitOfWork
-from shared.events.contracts import DocumentRef, GrievanceStatusChanged
+from shared.events.citizen_status import citizen_status
+from shared.events.contracts import DocumentRef
+from shared.events.department import DepartmentAction, DepartmentCaseChanged, DueView
 from shared.events.topics import department_topic
 from shared.events.vocabulary import Status, Track
 
@@ -39,16 +41,17 @@ async def tell_citizen(
     detail: dict[str, Any] | None = None,
 ) -> None:
     await uow.publish(
-        GrievanceStatusChanged(
+        citizen_status(
             grievance_id=case.grievance_id,
             tracking_no=case.tracking_no,
             status=status,
             stage="litigation" if case.track is Track.litigation else "casework",
             message_zh=message_zh,
-            detail={"state": case.state.value, "revision": case.revision, **(detail or {})},
+            detail={"state": case.state.value, "revision": case.revision},
+            extra=detail,
             actor=actor,
             due_at=due_at,
-            documents=list(documents),
+            documents=documents,
             occurred_at=now,
         ),
         subject=case.grievance_id,
@@ -140,16 +143,7 @@ async def issue_document(
 async def audit(
     uow: UnitOfWork, staff: StaffPrincipal, action: str, grievance_id: str | None, detail: dict[str, Any]
 ) -> None:
-    await uow.session.execute(
-        insert(db.audit_log).values(
-            actor=staff.subject,
-            role=staff.role.value,
-            department=staff.department,
-            action=action,
-            grievance_id=grievance_id,
-            detail=detail,
-        )
-    )
+    await record_audit(uow.session, db.audit_log, actor=staff, action=action, subject=grievance_id, detail=detail)
 
 
 async def next_document_sequence(uow: UnitOfWork, grievance_id: str, kind: str) -> int:

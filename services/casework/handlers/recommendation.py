@@ -12,7 +12,6 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Row, and_, func, insert, select, true, update
 
 from services.casework import db
-from services.casework.contracts import RecommendationNotice
 from services.casework.domain import recommendation as rules
 from services.casework.domain.calendar import local_date
 from services.casework.domain.recommendation import Adoption, RecommendationKind, RecommendationState
@@ -38,6 +37,7 @@ from services.casework.oversight_schemas import (
 )
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork, UnitOfWorkFactory
+from shared.events.department import RecommendationNotice
 from shared.events.topics import department_topic
 from shared.logging import get_logger
 

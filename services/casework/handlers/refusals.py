@@ -6,10 +6,9 @@ the case; the audit row must outlive that rollback, hence a separate short trans
 
 from __future__ import annotations
 
-from sqlalchemy import insert
-
 from services.casework import db
 from shared.auth import StaffPrincipal
+from shared.db.audit import record_audit
 from shared.db.uow import UnitOfWork
 
 REFUSED = "refused"
@@ -27,13 +26,11 @@ async def record_refusal(
     evaluation finding), refused because it is not theirs."""
     engine = (await uow.session.connection()).engine
     async with engine.begin() as conn:
-        await conn.execute(
-            insert(db.audit_log).values(
-                actor=staff.subject,
-                role=staff.role.value,
-                department=staff.department,
-                action=action,
-                grievance_id=grievance_id,
-                detail={"outcome": REFUSED, "reason": "not_this_department", **(record or {})},
-            )
+        await record_audit(
+            conn,
+            db.audit_log,
+            actor=staff,
+            action=action,
+            subject=grievance_id,
+            detail={"outcome": REFUSED, "reason": "not_this_department", **(record or {})},
         )

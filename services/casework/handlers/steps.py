@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from services.casework.contracts import DepartmentAction
 from services.casework.documents import content
 from services.casework.domain import messages, petition
 from services.casework.domain.calendar import end_of_day
@@ -25,6 +24,7 @@ from services.casework.hearing_repository import HearingRepository
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import RerouteRequested
+from shared.events.department import DepartmentAction
 from shared.events.vocabulary import PetitionKind, Status
 
 StepHandler = Callable[..., Awaitable[None]]

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_, select
 
 from services.casework import db
-from services.casework.contracts import DepartmentAction
 from services.casework.domain import messages
 from services.casework.domain.calendar import local_date
 from services.casework.domain.deadlines import STEP_NAMES_ZH
@@ -18,6 +17,7 @@ from services.casework.domain.supervision import SupervisionLevel, due_notices
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.publishing import tell_citizen, tell_departments
 from shared.db.uow import UnitOfWork, UnitOfWorkFactory
+from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Status
 from shared.logging import get_logger
 

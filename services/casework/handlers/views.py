@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.casework.contracts import GrievanceForDepartment
 from services.casework.domain.access import Reader, may_read_co_opinions, may_read_grievance
 from services.casework.domain.allowed import allowed_actions
 from services.casework.domain.case import Case
@@ -26,22 +25,15 @@ from services.casework.schemas import (
     ReplyRead,
     ReviewRead,
 )
+from shared.events.contracts import FiledGrievance
+from shared.events.department import GrievanceForDepartment
 from shared.events.vocabulary import Role
 
 
 def grievance_view(case: Case) -> GrievanceForDepartment:
     s = case.snapshot
     return GrievanceForDepartment(
-        title=s.title,
-        content=s.content,
-        channel=s.channel,
-        received_at=s.received_at,
-        street=s.street,
-        community=s.community,
-        address=s.address,
-        respondent=s.respondent,
-        desired_outcome=s.desired_outcome,
-        attachments=list(s.attachments),
+        **FiledGrievance.fields_of(s),
         complainant_name_masked=s.complainant_name_masked,
         complainant_phone_masked=s.complainant_phone_masked,
     )

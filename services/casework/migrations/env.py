@@ -1,4 +1,4 @@
-"""Alembic environment of the casework schema (run via ``python -m shared.db.migrations casework``)."""
+"""Alembic environment of the casework schema (run via ``python -m services.migrate casework``)."""
 
 from services.casework.db import metadata
 from shared.db.migrations import run_alembic_env

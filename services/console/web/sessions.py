@@ -60,10 +60,13 @@ class SessionStore:
 
     def _mint(self, who: Account | Viewer, now: datetime) -> tuple[str, datetime]:
         ttl = timedelta(minutes=self._settings.api_token_minutes)
-        subject = who.account_id
+        # The user name, not the internal account id: it is what the admin chose and what other
+        # services name ahead of time — the mediation roster links a mediator to the account whose
+        # ``sub`` it lists (services/mediation/data/roster.yaml). User names are never reused:
+        # accounts are disabled, never deleted.
         token = issue_token(
             self._settings,
-            subject=subject,
+            subject=who.username,
             role=who.role,
             department=who.department,
             name=who.display_name,

@@ -1,4 +1,4 @@
-"""Alembic environment of the intake schema (run via ``python -m shared.db.migrations intake``)."""
+"""Alembic environment of the intake schema (run via ``python -m services.migrate intake``)."""
 
 from services.intake.db import metadata
 from shared.db.migrations import run_alembic_env

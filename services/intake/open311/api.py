@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
@@ -27,6 +27,7 @@ from services.intake.open311.forms import Open311Request, derive_title
 from services.intake.settings import Settings
 from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Channel
+from shared.idempotency import IdempotencyKey
 from shared.problems import Problem, validation_errors
 from shared.settings import Environment
 from shared.web import rate_limit, unit_of_work
@@ -143,7 +144,7 @@ def _check_api_key(settings: Settings, given: str | None) -> None:
 async def create_request(
     fmt: FormatPath,
     request: Request,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+    idempotency_key: IdempotencyKey = None,
     ctx: IntakeContext = Depends(_context),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> Response:
@@ -174,7 +175,7 @@ async def create_request(
         address_id=filed.address_id,
     )
     replay = (
-        Replay("idempotency", f"open311:{idempotency_key}", handlers.request_fingerprint(form))
+        Replay("idempotency", f"open311:{idempotency_key.key}", idempotency_key.fingerprint(form))
         if idempotency_key
         else None
     )

@@ -7,12 +7,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from services.mediation.events import MediationNotice, NoticeKind
 from services.mediation.repositories import cases
 from services.mediation.repositories.cases import CaseRecord
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
-from shared.events.contracts import DocumentRef, GrievanceStatusChanged
+from shared.events.citizen_status import citizen_status
+from shared.events.contracts import DocumentRef
+from shared.events.department import MediationNotice, NoticeKind
 from shared.events.topics import department_topic
 from shared.events.vocabulary import Area, Status
 
@@ -32,20 +33,17 @@ async def publish_status(
 ) -> None:
     """One entry on the citizen's timeline; the actor is the office, never a mediator's name."""
     await uow.publish(
-        GrievanceStatusChanged(
+        citizen_status(
             grievance_id=case.grievance_id,
             tracking_no=case.tracking_no,
             status=status,
             stage="mediation",
             message_zh=message,
-            detail={
-                "mediation_id": case.id,
-                "mediation_type": case.mediation_type.value,
-                **(detail or {}),
-            },
+            detail={"mediation_id": case.id, "mediation_type": case.mediation_type.value},
+            extra=detail,
             actor=case.office_name,
             due_at=due_at,
-            documents=list(documents),
+            documents=documents,
             occurred_at=now,
         ),
         subject=case.grievance_id,
@@ -94,15 +92,4 @@ async def notify_offices(
 async def audit(
     uow: UnitOfWork, staff: StaffPrincipal, action: str, case_id: str | None, detail: dict[str, Any], now: datetime
 ) -> None:
-    await cases.insert_audit(
-        uow.session,
-        {
-            "at": now,
-            "actor": staff.subject,
-            "role": staff.role.value,
-            "department": staff.department,
-            "action": action,
-            "mediation_id": case_id,
-            "detail": detail,
-        },
-    )
+    await cases.insert_audit(uow.session, staff, action=action, case_id=case_id, detail=detail, at=now)

@@ -8,7 +8,6 @@ from datetime import datetime
 from services.mediation.domain.roster import CaseNeeds, Selection, check_chosen, select
 from services.mediation.domain.states import FINAL_STATES
 from services.mediation.domain.vocabulary import State
-from services.mediation.events import NoticeKind
 from services.mediation.handlers.access import case_for
 from services.mediation.handlers.adviser import assign_if_needed
 from services.mediation.handlers.context import MediationContext
@@ -17,6 +16,7 @@ from services.mediation.repositories import cases, team
 from services.mediation.repositories.cases import CaseRecord
 from shared.auth import StaffPrincipal
 from shared.db.uow import UnitOfWork
+from shared.events.department import NoticeKind
 from shared.problems import Problem
 
 # A case nobody works on any more keeps its last team for the record.

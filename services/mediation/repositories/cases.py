@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation import db
 from services.mediation.domain.vocabulary import DisputeKind, MediationType, Outcome, State
+from shared.auth import StaffPrincipal
+from shared.db.audit import record_audit
 
 CASE = db.mediation
 
@@ -138,5 +140,13 @@ async def due_for_follow_up(session: AsyncSession, now: datetime, limit: int) ->
     return [CaseRecord.from_row(row) for row in rows]
 
 
-async def insert_audit(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(db.audit_log).values(**values))
+async def insert_audit(
+    session: AsyncSession,
+    staff: StaffPrincipal,
+    *,
+    action: str,
+    case_id: str | None,
+    detail: dict[str, Any],
+    at: datetime,
+) -> None:
+    await record_audit(session, db.audit_log, actor=staff, action=action, subject=case_id, detail=detail, at=at)

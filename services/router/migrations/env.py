@@ -1,4 +1,4 @@
-"""Alembic environment of the router schema (run via ``python -m shared.db.migrations router``)."""
+"""Alembic environment of the router schema (run via ``python -m services.migrate router``)."""
 
 from services.router.db import metadata
 from shared.db.migrations import run_alembic_env

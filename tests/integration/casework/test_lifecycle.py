@@ -8,7 +8,7 @@ from datetime import timedelta
 from alembic import command
 
 from services.casework.handlers.supervision import supervise_once
-from shared.db.migrations import alembic_config
+from services.migrate import alembic_config
 from shared.events.contracts import CitizenReviewRequested, RatingSubmitted, RerouteRequested
 from shared.events.topics import GRIEVANCE_FEEDBACK, GRIEVANCE_REROUTE, department_topic
 from shared.events.vocabulary import Rating, Track

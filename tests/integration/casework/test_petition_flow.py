@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from pypdf import PdfReader
 
-from services.casework.contracts import DepartmentCaseChanged
 from shared.events.contracts import RatingSubmitted
+from shared.events.department import DepartmentCaseChanged
 from shared.events.topics import GRIEVANCE_FEEDBACK, department_topic
 from shared.events.vocabulary import Rating
 from tests.integration.casework.conftest import START, Casework, event_of, hand_off, handoff, kcat

@@ -101,7 +101,11 @@ async def test_a_pre_created_account_signs_in_with_its_console_role(app: FastAPI
         ).scalar()
     assert bound == "uid-wang.oidc"
     principal = verify_token(app.state.settings, str(token))
-    assert (principal.subject, principal.role, principal.department) == (account_id, Role.department_officer, "housing")
+    assert (principal.subject, principal.role, principal.department) == (
+        "wang.oidc",
+        Role.department_officer,
+        "housing",
+    )
     # The next time the account is found by the provider's subject.
     browser.cookies.clear()
     again = await through_provider(browser, "uid-wang.oidc")

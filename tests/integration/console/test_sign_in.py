@@ -78,10 +78,10 @@ async def test_sign_in_sets_a_secure_session_and_goes_to_the_role_home(
     assert not any(a.startswith(("max-age", "expires")) for a in attributes), "a browser-session cookie"
     home = await browser.get("/")
     assert (home.status_code, home.headers["location"]) == (303, "/registrar")
-    # The session carries a real staff JWT for the APIs, as this account.
+    # The session carries a real staff JWT for the APIs, as this account (by its user name).
     token = await scalar(app, select(staff_session.c.api_token).where(staff_session.c.account_id == account_id))
     principal = verify_token(app.state.settings, str(token))
-    assert (principal.subject, principal.role) == (account_id, Role.registrar)
+    assert (principal.subject, principal.role) == ("reg.one", Role.registrar)
 
 
 async def test_sign_in_honours_a_local_next_and_ignores_another_site(app: FastAPI, browser: httpx.AsyncClient) -> None:

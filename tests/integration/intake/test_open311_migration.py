@@ -8,7 +8,7 @@ import asyncio
 from alembic import command
 
 from services.intake.settings import Settings
-from shared.db.migrations import alembic_config
+from services.migrate import alembic_config
 from tests.support.namespace import Namespace
 
 

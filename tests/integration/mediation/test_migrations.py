@@ -7,7 +7,7 @@ import asyncio
 from alembic import command
 
 from services.mediation.settings import Settings
-from shared.db.migrations import alembic_config
+from services.migrate import alembic_config
 from tests.support.namespace import Namespace
 
 

@@ -7,8 +7,8 @@ import asyncio
 
 from alembic import command
 
+from services.migrate import alembic_config
 from services.router.settings import Settings
-from shared.db.migrations import alembic_config
 from tests.support.namespace import Namespace
 
 

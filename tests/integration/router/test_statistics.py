@@ -15,10 +15,10 @@ import httpx
 import pytest
 from alembic import command
 
+from services.migrate import alembic_config
 from services.router.app import create_app
 from shared.auth import issue_token
 from shared.clock import CHINA_TZ
-from shared.db.migrations import alembic_config
 from shared.events.contracts import (
     GrievanceReceived,
     GrievanceRouted,

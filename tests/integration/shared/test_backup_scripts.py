@@ -15,7 +15,7 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy.engine import make_url
 
-from shared.db.migrations import services_with_migrations
+from services.migrate import services_with_migrations
 from tests.support.backups import libpq, manifest_of, run_script, scratch_dir, table_counts
 from tests.support.namespace import Namespace
 

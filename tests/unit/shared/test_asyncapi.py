@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
-from services.casework.contracts import DepartmentCaseChanged
-from services.mediation.events import MediationNotice
 from shared.events import contracts, topics
 from shared.events.asyncapi import main as asyncapi_main
+from shared.events.department import DEPARTMENT_PAYLOADS
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCUMENT = ROOT / "docs" / "asyncapi.yaml"
@@ -29,7 +28,7 @@ def test_every_topic_and_payload_is_described() -> None:
     assert topics.department_topic("{department}") in addresses
     assert topics.dead_letter_topic("{group}") in addresses
     messages = document["components"]["messages"]
-    for payload in (*contracts.PAYLOADS, DepartmentCaseChanged, MediationNotice):
+    for payload in (*contracts.PAYLOADS, *DEPARTMENT_PAYLOADS):
         assert messages[payload.__name__]["title"] == payload.event_type
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from services.casework.contracts import DepartmentAction, DepartmentCaseChanged
-from services.mediation.events import MediationNotice
 from shared.events.contracts import GrievanceRouted, RoutingDecision, UrgentAlertRaised
+from shared.events.department import DepartmentAction, DepartmentCaseChanged, MediationNotice
 from shared.events.vocabulary import Area, Track
 
 NOW = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)

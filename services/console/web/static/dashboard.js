@@ -8,6 +8,31 @@
     return value === null || value === undefined ? "无" : (value * 100).toFixed(2) + "%";
   }
 
+  // The tooltip as DOM nodes, not an HTML string: ECharts' own markup carries style attributes,
+  // which the console's Content-Security-Policy refuses. Styles set through the CSSOM (the
+  // marker's colour) are not inline markup and pass.
+  function tooltip(params, percent) {
+    var items = Array.isArray(params) ? params : [params];
+    var box = document.createElement("div");
+    if (items.length > 0) {
+      var title = document.createElement("div");
+      title.className = "chart-tip-title";
+      title.textContent = items[0].axisValueLabel || items[0].name || "";
+      box.appendChild(title);
+    }
+    items.forEach(function (p) {
+      var row = document.createElement("div");
+      var marker = document.createElement("span");
+      marker.className = "chart-tip-marker";
+      marker.style.backgroundColor = p.color;
+      var value = p.value === null || p.value === undefined ? "无" : p.value;
+      row.appendChild(marker);
+      row.appendChild(document.createTextNode(p.seriesName + "：" + (percent ? percentLabel(p.value) : value)));
+      box.appendChild(row);
+    });
+    return box;
+  }
+
   function option(chart) {
     var percent = chart.percent;
     var series = chart.series.map(function (s) {
@@ -29,7 +54,7 @@
       animation: false,
       tooltip: {
         trigger: "axis",
-        valueFormatter: function (v) { return percent ? percentLabel(v) : v; }
+        formatter: function (params) { return tooltip(params, percent); }
       },
       legend: { type: "scroll", top: 0 },
       grid: { left: 48, right: 16, top: 40, bottom: 48, containLabel: true },

@@ -1,6 +1,13 @@
-"""What casework publishes on a department's topic ``dept.<code>.cases.v1`` (documented in
-docs/casework.md): one JSON CloudEvent per change relevant to that department, keyed by the
-grievance id. For reports (检举控告) only the 纪检监察 body receives the grievance itself."""
+"""What departments read on their topics ``dept.<code>.cases.v1`` (docs/casework.md,
+docs/mediation.md): one JSON CloudEvent per change relevant to that department, keyed by the
+grievance id (a recommendation by its own id).
+
+Casework publishes case changes, recommendations (§40) and evaluation findings; mediation
+publishes its notices to the offices. Only departments read these, never another service; they
+live in shared/ so that the topic catalogue (docs/asyncapi.yaml) is generated from them without
+loading a service. For reports (检举控告) only the 纪检监察 body receives the grievance itself;
+staff names stay out (mediators appear by roster id).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +17,13 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events.contracts import TYPE_PREFIX, EventPayload
+from shared.events.contracts import TYPE_PREFIX, EventPayload, FiledGrievance
 from shared.events.topics import department_topic
 from shared.events.vocabulary import Area, PetitionKind, Track
+
+# ---------------------------------------------------------------------------------------------
+# Casework
+# ---------------------------------------------------------------------------------------------
 
 
 class DepartmentAction(StrEnum):
@@ -43,21 +54,9 @@ class DepartmentAction(StrEnum):
     opinion_published = "opinion_published"  # a heard 复核 opinion made public (公示)
 
 
-class GrievanceForDepartment(BaseModel):
+class GrievanceForDepartment(FiledGrievance):
     """The grievance as a handling department sees it: masked complainant, no raw identifiers."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    title: str
-    content: str
-    channel: str
-    received_at: datetime
-    street: str | None = None
-    community: str | None = None
-    address: str | None = None
-    respondent: str | None = None
-    desired_outcome: str | None = None
-    attachments: list[str] = Field(default_factory=list)
     complainant_name_masked: str
     complainant_phone_masked: str | None = None
 
@@ -148,3 +147,50 @@ class EvaluationFindingsSent(EventPayload):
     message_zh: str
     url: str
     occurred_at: datetime
+
+
+# ---------------------------------------------------------------------------------------------
+# Mediation
+# ---------------------------------------------------------------------------------------------
+
+NoticeKind = Literal[
+    "opened",  # a case arrived for the office's mediators
+    "needs_assignment",  # no (or not enough) mediators could be picked: a supervisor must assign
+    "reassigned",
+    "session_reminder",
+    "supervised",  # the time limit passed: 督办
+    "follow_up_due",  # the agreement's performance deadline passed: call the parties (回访)
+    "concluded",
+    "reopened",  # 不满意 after a performed agreement: mediate again
+]
+
+
+class MediationNotice(EventPayload):
+    event_type: ClassVar[str] = TYPE_PREFIX + "mediation.notice.v1"
+    # Always published per office with an explicit topic; the placeholder is the AsyncAPI address.
+    topic: ClassVar[str] = department_topic("{department}")
+
+    grievance_id: str
+    tracking_no: str
+    mediation_id: str
+    notice: NoticeKind
+    mediation_type: str
+    dispute_kind: str
+    # Added within v1: the routing decision's taxonomy, so an office can sort its cases by matter.
+    area: Area | None = None
+    category: str | None = Field(default=None, description="二级分类 within the area (taxonomy)")
+    street: str | None = None
+    office: str
+    mediators: list[str] = Field(default_factory=list)
+    summary_zh: str
+    due_at: datetime | None = None
+    occurred_at: datetime
+
+
+# Everything published on department topics, in the order docs/asyncapi.yaml lists them.
+DEPARTMENT_PAYLOADS: tuple[type[EventPayload], ...] = (
+    DepartmentCaseChanged,
+    RecommendationNotice,
+    EvaluationFindingsSent,
+    MediationNotice,
+)
