@@ -4,8 +4,8 @@ category, for the majority baseline, rules alone, the model alone and rules + mo
     .venv/bin/python bench/router_accuracy.py
 
 Uses the packaged model (services/router/classifier/router_model.joblib, trained by
-``python -m services.router.train``); the full report is ``python -m services.router.evaluate``,
-and the figures that predict real messages are ``python -m services.router.evaluate --shift``.
+``python -m services.router.cli.train``); the full report is ``python -m services.router.cli.evaluate``,
+and the figures that predict real messages are ``python -m services.router.cli.evaluate --shift``.
 """
 
 from __future__ import annotations

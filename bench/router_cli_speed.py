@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/router_cli_speed.py [--records 20000]
 
-Feeds corpus texts (cycled, with fresh ids) to ``python -m services.router.classify`` pinned to
+Feeds corpus texts (cycled, with fresh ids) to ``python -m services.router.cli.classify`` pinned to
 CPU 0 with taskset when available, and prints the wall-clock rate including start-up, the CLI's
 own rate for the classification loop (model load excluded), and that loop's rate per CPU-second
 of the process: on a shared machine the wall clock measures the other processes too, the CPU
@@ -39,7 +39,7 @@ def main() -> None:
             r = corpus[i % len(corpus)]
             handle.write(json.dumps({"id": f"b-{i}", "title": r.title, "text": r.text}, ensure_ascii=False) + "\n")
         path = Path(handle.name)
-    command = [sys.executable, "-m", "services.router.classify", "--stats"]
+    command = [sys.executable, "-m", "services.router.cli.classify", "--stats"]
     if shutil.which("taskset"):
         command = ["taskset", "-c", "0", *command]
     try:

@@ -3,8 +3,9 @@
 FastAPI documents 422 as ``application/json`` with its own error schema, and knows nothing of the
 413, 415 and 429 answers the shared web layer gives. Client generators and contract testers read
 the document, so each operation gets, as ``application/problem+json`` with the ``Problem`` schema:
-422 when it takes input, 413 and 415 when it takes a body, 429 when it is rate-limited, 401 and
-403 when it needs a staff token, and 404 when its path names a resource.
+422 when it takes input, 400 when it takes an Idempotency-Key, 413 and 415 when it takes a body,
+429 when it is rate-limited, 401 and 403 when it needs a staff token, and 404 when its path names
+a resource.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 
+from shared.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shared.problems import PROBLEM_JSON, problem_title
 
 OpenAPI = dict[str, Any]
@@ -122,6 +124,8 @@ def _document_operation(path: str, operation: OpenAPI, *, rate_limited: bool) ->
     statuses: list[int] = []
     if operation.get("parameters") or "requestBody" in operation:
         statuses.append(422)
+    if any(p.get("in") == "header" and p.get("name") == IDEMPOTENCY_HEADER for p in operation.get("parameters", [])):
+        statuses.append(400)  # a malformed (or, where required, missing) Idempotency-Key
     if "requestBody" in operation:
         statuses += [413, 415]
     if operation.get("security"):

@@ -2,7 +2,7 @@
 # Prepare a fresh Debian machine for the platform (idempotent, safe to re-run):
 #   - Debian packages: PostgreSQL server (via postgres.sh install), kcat (a plain Kafka client
 #     departments use), chromium (browser tests), docker-compose (validates docker-compose.yml
-#     without an engine), a CJK font (documents and screenshots);
+#     without an engine), a CJK font (documents and screenshots), wrk (the HTTP benchmarks);
 #   - a Python virtualenv in .venv with the pinned dependencies of pyproject.toml, and .venv/bin/kcat
 #     (deploy/local/kcat.sh: kcat with a librdkafka that can do SASL/SCRAM with Kafka 4);
 #   - the Apache Kafka broker jars, resolved with Maven into the cache;
@@ -13,7 +13,7 @@ LOG_TAG=bootstrap
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-APT_PACKAGES=(kcat chromium docker-compose fonts-wqy-zenhei prometheus)
+APT_PACKAGES=(kcat chromium docker-compose fonts-wqy-zenhei prometheus wrk)
 
 missing_packages() {
     local pkg

@@ -14,6 +14,7 @@ from services.casework.consumers import GROUP_ID, TOPICS, event_handlers
 from services.casework.documents.render import DocumentRenderer
 from services.casework.handlers.context import CaseworkContext
 from services.casework.metrics import overdue_gauge
+from services.casework.repositories import CaseworkUnitOfWork
 from services.casework.scheduler import SchedulerPart
 from services.casework.settings import Settings
 from shared.catalog import load_catalog
@@ -34,10 +35,15 @@ def build_context(settings: Settings, *, clock: Clock | None = None) -> Casework
     )
 
 
+def build_infrastructure(settings: Settings) -> Infrastructure:
+    """Engine, sessions and producer of one process part; its units of work carry the repositories."""
+    return Infrastructure.build(settings, db.TABLES, unit_of_work=CaseworkUnitOfWork)
+
+
 def create_app(settings: Settings | None = None, *, ctx: CaseworkContext | None = None) -> FastAPI:
     settings = settings or Settings()
     ctx = ctx or build_context(settings)
-    infra = Infrastructure.build(settings, db.TABLES)
+    infra = build_infrastructure(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -77,9 +83,9 @@ def parts(mode: str, settings: Settings) -> list[Part]:
     if mode in ("api", "all"):
         chosen.append(ApiServer(create_app(settings, ctx=ctx), host=settings.http_host, port=settings.http_port))
     if mode in ("worker", "all"):
-        consumer_infra = Infrastructure.build(settings, db.TABLES)
+        consumer_infra = build_infrastructure(settings)
         chosen.append(ConsumerPart(consumer_infra, group_id=GROUP_ID, topics=TOPICS, handlers=event_handlers(ctx)))
-        chosen.append(SchedulerPart(Infrastructure.build(settings, db.TABLES), ctx))
+        chosen.append(SchedulerPart(build_infrastructure(settings), ctx))
     if mode in ("relay", "all"):
         chosen.append(OutboxRelayPart(settings, db.TABLES))
     return chosen

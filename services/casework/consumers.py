@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+
 from services.casework.handlers import feedback, handoff
 from services.casework.handlers.context import CaseworkContext
+from services.casework.repositories import CaseworkUnitOfWork, casework_uow
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import CitizenReviewRequested, RatingSubmitted, TrackHandoff
 from shared.events.envelope import CloudEvent
@@ -13,21 +17,33 @@ from shared.kafka.consumer import EventHandler
 GROUP_ID = "casework"
 TOPICS = (GRIEVANCE_TRACK_PETITION, GRIEVANCE_TRACK_LITIGATION, GRIEVANCE_FEEDBACK)
 
+CaseworkEventHandler = Callable[[CloudEvent, CaseworkUnitOfWork, CaseworkContext], Awaitable[None]]
+
+
+async def on_handoff(event: CloudEvent, uow: CaseworkUnitOfWork, ctx: CaseworkContext) -> None:
+    await handoff.take_handoff(uow=uow, ctx=ctx, handoff=TrackHandoff.model_validate(event.data))
+
+
+async def on_rating(event: CloudEvent, uow: CaseworkUnitOfWork, ctx: CaseworkContext) -> None:
+    await feedback.on_rating(uow=uow, ctx=ctx, rating=RatingSubmitted.model_validate(event.data))
+
+
+async def on_review_request(event: CloudEvent, uow: CaseworkUnitOfWork, ctx: CaseworkContext) -> None:
+    await feedback.on_review_request(uow=uow, ctx=ctx, request=CitizenReviewRequested.model_validate(event.data))
+
+
+# Which event drives which use case (the consumer runner claims, commits and retries).
+HANDLERS: dict[str, CaseworkEventHandler] = {
+    TrackHandoff.event_type: on_handoff,
+    RatingSubmitted.event_type: on_rating,
+    CitizenReviewRequested.event_type: on_review_request,
+}
+
+
+async def _bound(handler: CaseworkEventHandler, ctx: CaseworkContext, event: CloudEvent, uow: UnitOfWork) -> None:
+    await handler(event, casework_uow(uow), ctx)
+
 
 def event_handlers(ctx: CaseworkContext) -> dict[str, EventHandler]:
-    """Which event drives which use case (the consumer runner claims, commits and retries)."""
-
-    async def on_handoff(event: CloudEvent, uow: UnitOfWork) -> None:
-        await handoff.take_handoff(uow=uow, ctx=ctx, handoff=TrackHandoff.model_validate(event.data))
-
-    async def on_rating(event: CloudEvent, uow: UnitOfWork) -> None:
-        await feedback.on_rating(uow=uow, ctx=ctx, rating=RatingSubmitted.model_validate(event.data))
-
-    async def on_review_request(event: CloudEvent, uow: UnitOfWork) -> None:
-        await feedback.on_review_request(uow=uow, ctx=ctx, request=CitizenReviewRequested.model_validate(event.data))
-
-    return {
-        TrackHandoff.event_type: on_handoff,
-        RatingSubmitted.event_type: on_rating,
-        CitizenReviewRequested.event_type: on_review_request,
-    }
+    """HANDLERS with this process's context, in the shape the consumer runner calls."""
+    return {event_type: partial(_bound, handler, ctx) for event_type, handler in HANDLERS.items()}

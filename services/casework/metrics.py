@@ -9,10 +9,9 @@ from __future__ import annotations
 from functools import partial
 
 from prometheus_client import Gauge
-from sqlalchemy import func, select
 
-from services.casework import db
 from services.casework.domain.calendar import local_date
+from services.casework.repositories import casework_uow
 from shared.clock import Clock
 from shared.periodic import PeriodicPart
 from shared.runtime import Infrastructure
@@ -23,15 +22,8 @@ OVERDUE_CLOCKS = Gauge(
 
 
 async def refresh_overdue(infra: Infrastructure, clock: Clock) -> None:
-    d = db.deadline
-    today = local_date(clock.now())
-    async with infra.engine.connect() as conn:
-        rows = await conn.execute(
-            select(d.c.owner, func.count())
-            .where(d.c.done_at.is_(None), d.c.cancelled.is_(False), d.c.paused_at.is_(None), d.c.due_on < today)
-            .group_by(d.c.owner)
-        )
-        counts: dict[str, int] = {owner: count for owner, count in rows}
+    async with casework_uow(infra.uow()) as uow:
+        counts = await uow.statistics.overdue_by_owner(local_date(clock.now()))
     OVERDUE_CLOCKS.clear()
     for department, count in counts.items():
         OVERDUE_CLOCKS.labels(department).set(count)

@@ -1,10 +1,11 @@
-"""The scheduler as a process part: runs the supervision use case every ``scheduler_interval_s``."""
+"""The scheduler as a process part: runs the supervision use cases every ``scheduler_interval_s``."""
 
 from __future__ import annotations
 
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.recommendation import supervise_overdue as supervise_overdue_recommendations
 from services.casework.handlers.supervision import supervise_once
+from services.casework.repositories import casework_uow_factory
 from shared.periodic import PeriodicPart
 from shared.runtime import Infrastructure
 
@@ -12,13 +13,14 @@ from shared.runtime import Infrastructure
 class SchedulerPart:
     def __init__(self, infra: Infrastructure, ctx: CaseworkContext) -> None:
         self._infra = infra
+        self._uow = casework_uow_factory(infra.uow)
         self._ctx = ctx
         # A failed round (database restarting) is retried next round, not fatal.
         self._rounds = PeriodicPart("casework_scheduler", self.supervise, interval=ctx.settings.scheduler_interval_s)
 
     async def supervise(self) -> None:
-        await supervise_once(uow_factory=self._infra.uow, ctx=self._ctx)
-        await supervise_overdue_recommendations(uow_factory=self._infra.uow, ctx=self._ctx)
+        await supervise_once(uow_factory=self._uow, ctx=self._ctx)
+        await supervise_overdue_recommendations(uow_factory=self._uow, ctx=self._ctx)
 
     async def run(self) -> None:
         try:

@@ -6,22 +6,20 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 from fastapi import FastAPI
 
 from services.feedback import db
 from services.feedback.api import router as api_router
-from services.feedback.consumers import GROUP_ID, TOPICS, event_handlers
-from services.feedback.context import FeedbackContext
-from services.feedback.follow_up import FollowUpPolicy
+from services.feedback.consumers import GROUP_ID, TOPICS, bind
+from services.feedback.handlers.context import FeedbackContext
 from services.feedback.portal import install_portal
+from services.feedback.repositories import FeedbackUnitOfWork
 from services.feedback.settings import Settings
-from services.feedback.stream.endpoint import router as stream_router
 from services.feedback.stream.hub import TimelineHub
 from services.feedback.webhook_dispatch import WebhookDispatcherPart
-from shared.clock import Clock, SystemClock
-from shared.db.base import asyncpg_dsn, create_engine
+from shared.clock import Clock
+from shared.db.base import asyncpg_dsn
 from shared.db.rate_limit_store import PostgresCounterStore
 from shared.ratelimit import RateLimit
 from shared.runtime import ApiServer, ConsumerPart, Infrastructure, OutboxRelayPart, Part
@@ -43,7 +41,7 @@ def build_hub(settings: Settings) -> TimelineHub:
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
-    infra = Infrastructure.build(settings, db.TABLES)
+    infra = Infrastructure.build(settings, db.TABLES, unit_of_work=FeedbackUnitOfWork)
     hub = build_hub(settings)
 
     @asynccontextmanager
@@ -77,12 +75,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.state.settings = settings
     app.state.infra = infra
-    app.state.ctx = FeedbackContext(
-        settings=settings,
-        infra=infra,
-        policy=FollowUpPolicy(clock=clock or SystemClock(), review_window=timedelta(days=settings.review_window_days)),
-        hub=hub,
-    )
+    app.state.ctx = FeedbackContext.build(settings, clock=clock)
+    app.state.hub = hub
     # Counters in feedback's schema: every feedback API process draws on the same budget.
     counters = PostgresCounterStore(infra.engine, schema=db.SCHEMA)
     app.state.rate_limits = {
@@ -91,7 +85,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         "action": RateLimit(settings.action_rate_limit, scope="action", store=counters),
     }
     app.include_router(api_router)
-    app.include_router(stream_router)
     install_portal(app, intake_base_url=settings.intake_public_url)
     return app
 
@@ -100,8 +93,9 @@ class TimelineWriterPart:
     """Consumer group ``feedback`` writing the read model, closing its infrastructure on the way out."""
 
     def __init__(self, settings: Settings) -> None:
-        self._infra = Infrastructure.build(settings, db.TABLES)
-        self._consumer = ConsumerPart(self._infra, group_id=GROUP_ID, topics=TOPICS, handlers=event_handlers(settings))
+        self._infra = Infrastructure.build(settings, db.TABLES, unit_of_work=FeedbackUnitOfWork)
+        handlers = bind(FeedbackContext.build(settings))
+        self._consumer = ConsumerPart(self._infra, group_id=GROUP_ID, topics=TOPICS, handlers=handlers)
 
     async def run(self) -> None:
         try:
@@ -118,7 +112,7 @@ class FeedbackApiPart:
     not wait for them (clients resume on another process with Last-Event-ID)."""
 
     def __init__(self, app: FastAPI, *, host: str, port: int) -> None:
-        self._hub: TimelineHub = app.state.ctx.hub
+        self._hub: TimelineHub = app.state.hub
         self._server = ApiServer(app, host=host, port=port)
 
     async def run(self) -> None:
@@ -140,7 +134,7 @@ def parts(mode: str, settings: Settings) -> list[Part]:
         chosen.append(FeedbackApiPart(create_app(settings), host=settings.http_host, port=settings.http_port))
     if mode in ("worker", "all"):
         chosen.append(TimelineWriterPart(settings))
-        chosen.append(WebhookDispatcherPart(settings, lambda: create_engine(settings, pool_size=2, max_overflow=2)))
+        chosen.append(WebhookDispatcherPart(settings))
     if mode in ("relay", "all"):
         chosen.append(OutboxRelayPart(settings, db.TABLES))
     return chosen

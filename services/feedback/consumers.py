@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from services.feedback.projection import ProjectionOptions, record_received, record_routed, record_status
-from services.feedback.settings import Settings
+from collections.abc import Awaitable, Callable
+from typing import cast
+
+from services.feedback.handlers.context import FeedbackContext
+from services.feedback.handlers.projection import record_received, record_routed, record_status
+from services.feedback.repositories import FeedbackUnitOfWork
 from shared.db.uow import UnitOfWork
 from shared.events import topics
 from shared.events.contracts import GrievanceReceived, GrievanceRouted, GrievanceStatusChanged
@@ -13,23 +17,37 @@ from shared.kafka.consumer import EventHandler
 GROUP_ID = "feedback"
 TOPICS = (topics.GRIEVANCE_RECEIVED, topics.GRIEVANCE_STATUS, topics.GRIEVANCE_ROUTED)
 
+ContextHandler = Callable[[CloudEvent, FeedbackUnitOfWork, FeedbackContext], Awaitable[None]]
 
-def event_handlers(settings: Settings) -> dict[str, EventHandler]:
-    """Which event drives which use case (the inbox claim and commit are the runner's)."""
-    options = ProjectionOptions(minyi_webhooks=settings.minyi_webhook_url is not None)
 
-    async def on_received(event: CloudEvent, uow: UnitOfWork) -> None:
-        await record_received(uow=uow, received=GrievanceReceived.model_validate(event.data), options=options)
+async def on_received(event: CloudEvent, uow: FeedbackUnitOfWork, ctx: FeedbackContext) -> None:
+    await record_received(uow=uow, ctx=ctx, received=GrievanceReceived.model_validate(event.data))
 
-    async def on_status(event: CloudEvent, uow: UnitOfWork) -> None:
-        status = GrievanceStatusChanged.model_validate(event.data)
-        await record_status(uow=uow, event=event, status=status, options=options)
 
-    async def on_routed(event: CloudEvent, uow: UnitOfWork) -> None:
-        await record_routed(uow=uow, routed=GrievanceRouted.model_validate(event.data))
+async def on_status(event: CloudEvent, uow: FeedbackUnitOfWork, ctx: FeedbackContext) -> None:
+    await record_status(uow=uow, ctx=ctx, event=event, status=GrievanceStatusChanged.model_validate(event.data))
 
-    return {
-        GrievanceReceived.event_type: on_received,
-        GrievanceStatusChanged.event_type: on_status,
-        GrievanceRouted.event_type: on_routed,
-    }
+
+async def on_routed(event: CloudEvent, uow: FeedbackUnitOfWork, ctx: FeedbackContext) -> None:
+    await record_routed(uow=uow, routed=GrievanceRouted.model_validate(event.data))
+
+
+# Which event drives which use case (the inbox claim and the commit are the runner's).
+HANDLERS: dict[str, ContextHandler] = {
+    GrievanceReceived.event_type: on_received,
+    GrievanceStatusChanged.event_type: on_status,
+    GrievanceRouted.event_type: on_routed,
+}
+
+
+def bind(ctx: FeedbackContext) -> dict[str, EventHandler]:
+    """The handler table with the context filled in, as the consumer runner wants it."""
+
+    def with_context(handler: ContextHandler) -> EventHandler:
+        async def handle(event: CloudEvent, uow: UnitOfWork) -> None:
+            # The runner's units of work come from Infrastructure built with FeedbackUnitOfWork.
+            await handler(event, cast(FeedbackUnitOfWork, uow), ctx)
+
+        return handle
+
+    return {event_type: with_context(handler) for event_type, handler in HANDLERS.items()}

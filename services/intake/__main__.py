@@ -1,5 +1,5 @@
 """Run intake: ``python -m services.intake {api|worker|relay|all}``, or one retention run:
-``python -m services.intake purge-personal-data [--dry-run]``."""
+``python -m services.intake purge-personal-data [--dry-run]`` (services.intake.cli.purge)."""
 
 import sys
 
@@ -9,7 +9,7 @@ from shared.runtime import service_main
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["purge-personal-data"]:
-        from services.intake.retention import purge_command
+        from services.intake.cli.purge import main as purge
 
-        raise SystemExit(purge_command(sys.argv[2:]))
+        raise SystemExit(purge(sys.argv[2:], prog="python -m services.intake purge-personal-data"))
     service_main("python -m services.intake", Settings, parts, MODES)

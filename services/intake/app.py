@@ -11,9 +11,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from services.intake import db
 from services.intake.api import router
 from services.intake.consumers import GROUP_ID, HANDLERS, TOPICS
-from services.intake.handlers import IntakeContext
-from services.intake.open311 import router as open311_router
-from services.intake.retention import RetentionPart
+from services.intake.handlers.context import IntakeContext
+from services.intake.repositories import IntakeUnitOfWork
+from services.intake.retention_job import RetentionPart
 from services.intake.settings import Settings
 from shared.clock import Clock, SystemClock
 from shared.db.rate_limit_store import PostgresCounterStore
@@ -23,7 +23,8 @@ from shared.web import create_service_app
 
 
 def build_infrastructure(settings: Settings) -> Infrastructure:
-    return Infrastructure.build(settings, db.TABLES)
+    """Engine, sessions and producer of intake; ``infra.uow()`` yields an IntakeUnitOfWork."""
+    return Infrastructure.build(settings, db.TABLES, unit_of_work=IntakeUnitOfWork)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.state.settings = settings
     app.state.infra = infra
-    app.state.ctx = IntakeContext(settings=settings, cipher=settings.cipher(), clock=clock or SystemClock())
+    app.state.ctx = IntakeContext.build(settings, clock)
     # Counters in intake's schema: every intake API process draws on the same budget.
     counters = PostgresCounterStore(infra.engine, schema=db.SCHEMA)
     app.state.rate_limits = {
@@ -64,7 +65,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         expose_headers=["Location", "Idempotent-Replayed", "X-Correlation-ID"],
     )
     app.include_router(router)
-    app.include_router(open311_router)
     return app
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.intake.status_view import record_status
+from services.intake.handlers.status import record_status
+from services.intake.repositories import intake_uow
 from shared.db.uow import UnitOfWork
 from shared.events import topics
 from shared.events.contracts import GrievanceStatusChanged
@@ -14,7 +15,7 @@ TOPICS = (topics.GRIEVANCE_STATUS,)
 
 
 async def on_status(event: CloudEvent, uow: UnitOfWork) -> None:
-    await record_status(uow=uow, status=GrievanceStatusChanged.model_validate(event.data))
+    await record_status(uow=intake_uow(uow), status=GrievanceStatusChanged.model_validate(event.data))
 
 
 # Which event drives which use case (the inbox claim and the commit are the runner's).

@@ -76,7 +76,7 @@ complainant = Table(
     Column("email_masked", Text),
     Column("mobile_pseudonym", Text),
     Column("id_card_pseudonym", Text),
-    # Which pseudonym key made the two pseudonyms (services.intake.pseudonyms rotates them).
+    # Which pseudonym key made the two pseudonyms (handlers.pseudonyms rotates them).
     Column(
         "pseudonym_key_id",
         Text,
@@ -85,14 +85,14 @@ complainant = Table(
         comment="id of the HMAC key of mobile_pseudonym/id_card_pseudonym (INTAKE_PII_PSEUDONYM_KEYS)",
     ),
     Column("anonymous", Boolean, nullable=False),
-    # Set when the retention job anonymised the row (services.intake.retention); NULL until then.
+    # Set when the retention job anonymised the row (handlers.retention); NULL until then.
     Column("purged_at", DateTime(timezone=True)),
     Index("ix_complainant_mobile_pseudonym", "mobile_pseudonym"),
     Index("ix_complainant_id_card_pseudonym", "id_card_pseudonym"),
 )
 
 # Free text as the citizen typed it, only for fields where masking changed something
-# (services.intake.free_text); AES-256-GCM like the identity, the field name as associated data.
+# (domain.free_text); AES-256-GCM like the identity, the field name as associated data.
 free_text_original = Table(
     "free_text_original",
     metadata,

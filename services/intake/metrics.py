@@ -1,4 +1,4 @@
-"""Intake metrics (DESIGN §8): grievances registered, per channel."""
+"""Intake metrics (DESIGN §8): grievances registered per channel, complainants anonymised."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ SUBMISSIONS = Counter(
 for _channel in Channel:
     SUBMISSIONS.labels(_channel.value)
 
+PURGED = Counter("intake_personal_data_purged_total", "Complainants anonymised by the retention job.")
+
 
 def count_submission(channel: Channel) -> None:
     SUBMISSIONS.labels(channel.value).inc()
+
+
+def count_purged(complainants: int) -> None:
+    PURGED.inc(complainants)

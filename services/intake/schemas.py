@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from services.intake.domain import has_chinese
+from services.intake.domain.grievance import has_chinese
 from shared.events.vocabulary import Channel, Street
 from shared.pii import is_valid_id_card, is_valid_mobile, normalise_id_card, normalise_mobile
 from shared.text import RequestModel
@@ -239,6 +239,10 @@ class GrievanceRead(BaseModel):
     desired_outcome: str | None
     attachments: list[str]
     complainant: ComplainantOut
+
+
+class ContactAccess(RequestModel):
+    purpose: str = Field(min_length=2, max_length=200, description="why the contact data is needed, e.g. 回访")
 
 
 class ContactRead(BaseModel):

@@ -17,6 +17,7 @@ from services.mediation.api import router
 from services.mediation.consumers import GROUP_ID, TOPICS, bind
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.staffing import sync_roster
+from services.mediation.repositories import MediationUnitOfWork, mediation_uows
 from services.mediation.scheduler import SchedulerPart
 from services.mediation.settings import Settings
 from shared.clock import Clock
@@ -26,7 +27,7 @@ from shared.web import create_service_app
 
 
 def build_infrastructure(settings: Settings) -> Infrastructure:
-    return Infrastructure.build(settings, db.TABLES)
+    return Infrastructure.build(settings, db.TABLES, unit_of_work=MediationUnitOfWork)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await infra.start()
         try:
-            async with infra.uow() as uow:
+            async with mediation_uows(infra.uow)() as uow:
                 await sync_roster(uow=uow, ctx=ctx)
             yield
         finally:
@@ -65,14 +66,15 @@ class WorkerPart:
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self._infra = build_infrastructure(settings)
+        self._uows = mediation_uows(self._infra.uow)
         self._ctx = MediationContext.build(settings, clock=clock)
         self.consumer = ConsumerPart(self._infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(self._ctx))
-        self.scheduler = SchedulerPart(uow_factory=self._infra.uow, ctx=self._ctx)
+        self.scheduler = SchedulerPart(uow_factory=self._uows, ctx=self._ctx)
         self._stopped = False
 
     async def run(self) -> None:
         try:
-            async with self._infra.uow() as uow:
+            async with self._uows() as uow:
                 await sync_roster(uow=uow, ctx=self._ctx)
             if not self._stopped:
                 await asyncio.gather(self.consumer.run(), self.scheduler.run())

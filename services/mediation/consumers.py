@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.feedback import take_rating
 from services.mediation.handlers.opening import open_mediation
+from services.mediation.repositories import MediationUnitOfWork
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import RatingSubmitted, TrackHandoff
 from shared.events.envelope import CloudEvent
@@ -16,14 +17,14 @@ from shared.kafka.consumer import EventHandler
 GROUP_ID = "mediation"
 TOPICS = (GRIEVANCE_TRACK_MEDIATION, GRIEVANCE_FEEDBACK)
 
-ContextHandler = Callable[[CloudEvent, UnitOfWork, MediationContext], Awaitable[None]]
+ContextHandler = Callable[[CloudEvent, MediationUnitOfWork, MediationContext], Awaitable[None]]
 
 
-async def on_track_handoff(event: CloudEvent, uow: UnitOfWork, ctx: MediationContext) -> None:
+async def on_track_handoff(event: CloudEvent, uow: MediationUnitOfWork, ctx: MediationContext) -> None:
     await open_mediation(uow=uow, ctx=ctx, handoff=TrackHandoff.model_validate(event.data))
 
 
-async def on_rating_submitted(event: CloudEvent, uow: UnitOfWork, ctx: MediationContext) -> None:
+async def on_rating_submitted(event: CloudEvent, uow: MediationUnitOfWork, ctx: MediationContext) -> None:
     await take_rating(uow=uow, ctx=ctx, rating=RatingSubmitted.model_validate(event.data))
 
 
@@ -40,7 +41,7 @@ def bind(ctx: MediationContext) -> dict[str, EventHandler]:
 
     def with_context(handler: ContextHandler) -> EventHandler:
         async def handle(event: CloudEvent, uow: UnitOfWork) -> None:
-            await handler(event, uow, ctx)
+            await handler(event, MediationUnitOfWork.of(uow), ctx)
 
         return handle
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.supervision import run_due_work
-from shared.db.uow import UnitOfWorkFactory
+from services.mediation.repositories import MediationUowFactory
 from shared.logging import get_logger
 from shared.periodic import PeriodicPart
 
@@ -13,7 +13,7 @@ log = get_logger(__name__)
 
 
 class SchedulerPart:
-    def __init__(self, *, uow_factory: UnitOfWorkFactory, ctx: MediationContext) -> None:
+    def __init__(self, *, uow_factory: MediationUowFactory, ctx: MediationContext) -> None:
         self._uow_factory = uow_factory
         self._ctx = ctx
         # A failed pass (database restarting) is logged and counted; the next pass comes as usual.

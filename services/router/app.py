@@ -7,11 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.router import db, reviews
-from services.router.api import router, statistics_router
+from services.router import db
+from services.router.api import ROUTERS
 from services.router.classifier import Classifier
-from services.router.consumers import GROUP_ID, TOPICS, build_handlers
-from services.router.handlers import RouterContext
+from services.router.consumers import GROUP_ID, TOPICS, bind
+from services.router.handlers.context import RouterContext
+from services.router.handlers.reviews import refresh_pending_gauge
+from services.router.repositories import RouterUnitOfWork
 from services.router.settings import Settings
 from services.router.training.artifact import ensure_artifact
 from shared.catalog import load_catalog
@@ -33,10 +35,21 @@ def build_context(
     return RouterContext(settings=settings, classifier=classifier, catalog=catalog, clock=clock or SystemClock())
 
 
+def infrastructure(settings: Settings) -> Infrastructure:
+    """Engine, producer and units of work of the router's schema; ``infra.uow()`` is a RouterUnitOfWork."""
+    return Infrastructure.build(settings, db.TABLES, unit_of_work=RouterUnitOfWork)
+
+
+def router_uow(infra: Infrastructure) -> RouterUnitOfWork:
+    uow = infra.uow()
+    assert isinstance(uow, RouterUnitOfWork), "the infrastructure was not built by app.infrastructure"
+    return uow
+
+
 def create_app(settings: Settings | None = None, *, ctx: RouterContext | None = None) -> FastAPI:
     settings = settings or Settings()
     ctx = ctx or build_context(settings)
-    infra = Infrastructure.build(settings, db.TABLES)
+    infra = infrastructure(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -57,8 +70,8 @@ def create_app(settings: Settings | None = None, *, ctx: RouterContext | None = 
     app.state.settings = settings
     app.state.infra = infra
     app.state.ctx = ctx
-    app.include_router(router)
-    app.include_router(statistics_router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 
@@ -66,8 +79,8 @@ def pending_reviews_gauge(infra: Infrastructure, interval: float) -> PeriodicPar
     """The pending-review gauge comes from the database: workers add, the API removes."""
 
     async def refresh() -> None:
-        async with infra.uow() as uow:
-            await reviews.refresh_pending_gauge(uow)
+        async with router_uow(infra) as uow:
+            await refresh_pending_gauge(uow=uow)
 
     # A database hiccup skips a round, it does not end the API.
     return PeriodicPart("router_review_gauge", refresh, interval=interval)
@@ -88,8 +101,8 @@ def parts(mode: str, settings: Settings) -> list[Part]:
         chosen.append(ApiServer(create_app(settings, ctx=ctx), host=settings.http_host, port=settings.http_port))
     if mode in ("worker", "all"):
         assert ctx is not None
-        infra = Infrastructure.build(settings, db.TABLES)
-        chosen.append(ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=build_handlers(ctx)))
+        infra = infrastructure(settings)
+        chosen.append(ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(ctx)))
         if mode == "worker" and settings.worker_metrics_port is not None:
             status_app = create_worker_status_app(settings, infra)
             chosen.append(ApiServer(status_app, host=settings.http_host, port=settings.worker_metrics_port))

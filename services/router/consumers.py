@@ -1,9 +1,13 @@
-"""Kafka subscriptions of the router (consumer group ``router``): events <-> use cases."""
+"""Kafka subscriptions of the router (consumer group ``router``): parse the event, call the use
+case, nothing else."""
 
 from __future__ import annotations
 
-from services.router import handlers, pseudonyms
-from services.router.handlers import RouterContext
+from collections.abc import Awaitable, Callable
+
+from services.router.handlers import pseudonyms, rerouting, routing
+from services.router.handlers.context import RouterContext
+from services.router.repositories import RouterUnitOfWork
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import ComplainantPseudonymsRotated, GrievanceReceived, RerouteRequested
 from shared.events.envelope import CloudEvent
@@ -13,22 +17,38 @@ from shared.kafka.consumer import EventHandler
 GROUP_ID = "router"
 TOPICS = (GRIEVANCE_RECEIVED, GRIEVANCE_REROUTE, GRIEVANCE_PSEUDONYM)
 
+ContextHandler = Callable[[CloudEvent, RouterUnitOfWork, RouterContext], Awaitable[None]]
 
-def build_handlers(ctx: RouterContext) -> dict[str, EventHandler]:
-    """The handler table: which event type drives which use case."""
 
-    async def on_received(event: CloudEvent, uow: UnitOfWork) -> None:
-        await handlers.route_received(uow=uow, ctx=ctx, received=GrievanceReceived.model_validate(event.data))
+async def on_received(event: CloudEvent, uow: RouterUnitOfWork, ctx: RouterContext) -> None:
+    await routing.route_received(uow=uow, ctx=ctx, received=GrievanceReceived.model_validate(event.data))
 
-    async def on_reroute(event: CloudEvent, uow: UnitOfWork) -> None:
-        await handlers.reroute(uow=uow, ctx=ctx, request=RerouteRequested.model_validate(event.data))
 
-    async def on_pseudonyms_rotated(event: CloudEvent, uow: UnitOfWork) -> None:
-        rotated = ComplainantPseudonymsRotated.model_validate(event.data)
-        await pseudonyms.apply_rotation(uow=uow, rotated=rotated)
+async def on_reroute(event: CloudEvent, uow: RouterUnitOfWork, ctx: RouterContext) -> None:
+    await rerouting.reroute(uow=uow, ctx=ctx, request=RerouteRequested.model_validate(event.data))
 
-    return {
-        GrievanceReceived.event_type: on_received,
-        RerouteRequested.event_type: on_reroute,
-        ComplainantPseudonymsRotated.event_type: on_pseudonyms_rotated,
-    }
+
+async def on_pseudonyms_rotated(event: CloudEvent, uow: RouterUnitOfWork, ctx: RouterContext) -> None:
+    await pseudonyms.apply_rotation(uow=uow, rotated=ComplainantPseudonymsRotated.model_validate(event.data))
+
+
+# Which event drives which use case (the inbox claim and the commit are the runner's).
+HANDLERS: dict[str, ContextHandler] = {
+    GrievanceReceived.event_type: on_received,
+    RerouteRequested.event_type: on_reroute,
+    ComplainantPseudonymsRotated.event_type: on_pseudonyms_rotated,
+}
+
+
+def bind(ctx: RouterContext) -> dict[str, EventHandler]:
+    """The handler table with the context filled in, as the consumer runner calls it."""
+
+    def with_context(handler: ContextHandler) -> EventHandler:
+        async def handle(event: CloudEvent, uow: UnitOfWork) -> None:
+            # The runner's units of work come from app.infrastructure, built with RouterUnitOfWork.
+            assert isinstance(uow, RouterUnitOfWork), "the router's consumer needs a RouterUnitOfWork"
+            await handler(event, uow, ctx)
+
+        return handle
+
+    return {event_type: with_context(handler) for event_type, handler in HANDLERS.items()}

@@ -1,13 +1,14 @@
-"""HTTP request and response models of the reviewer API (separate from tables and events)."""
+"""HTTP request and response models of the reviewer and statistics API (separate from tables and events)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.router.statistics_series import LitigationFigures, Series
+from services.router.domain.records import ReviewItem
+from services.router.domain.series import Interval
 from shared.events.contracts import RoutingDecision
 from shared.events.vocabulary import Area, PetitionKind, Track
 from shared.text import RequestModel
@@ -30,6 +31,29 @@ class ReviewSummary(BaseModel):
     urgent: bool
     created_at: datetime
 
+    @classmethod
+    def of(cls, item: ReviewItem) -> ReviewSummary:
+        return cls(**_summary(item))
+
+
+def _summary(item: ReviewItem) -> dict[str, Any]:
+    received, proposed = item.received, item.proposed
+    return {
+        "review_id": item.review_id,
+        "grievance_id": item.grievance_id,
+        "tracking_no": received.tracking_no,
+        "title": received.title,
+        "street": received.street,
+        "reason": item.reason,
+        "status": item.status,
+        "proposed_track": proposed.track,
+        "proposed_area": proposed.area,
+        "proposed_category": proposed.category,
+        "confidence": proposed.confidence,
+        "urgent": proposed.urgent,
+        "created_at": item.created_at,
+    }
+
 
 class ReviewPage(BaseModel):
     items: list[ReviewSummary]
@@ -49,6 +73,23 @@ class ReviewDetail(ReviewSummary):
     decision: RoutingDecision | None = None
     comment: str | None = None
     decided_at: datetime | None = None
+
+    @classmethod
+    def of(cls, item: ReviewItem) -> ReviewDetail:
+        received = item.received
+        return cls(
+            **_summary(item),
+            content=received.content,
+            community=received.community,
+            address=received.address,
+            respondent=received.respondent,
+            reason_detail=item.reason_detail,
+            excluded_departments=list(item.excluded_departments),
+            proposed=item.proposed,
+            decision=item.decision,
+            comment=item.comment,
+            decided_at=item.decided_at,
+        )
 
 
 class DepartmentsIn(RequestModel):
@@ -85,6 +126,34 @@ class ReviewDecisionRead(BaseModel):
 
 
 # --- routing statistics (supervisors) -------------------------------------------------------
+
+
+class BucketDecisions(BaseModel):
+    automatic: int = Field(description="first decision handed to the track at once")
+    to_review: int = Field(description="first decision sent to a reviewer")
+    automatic_share: float | None = Field(description="automatic / (automatic + to_review)")
+
+
+class SeriesBucket(BaseModel):
+    start: date = Field(description="the bucket's first day (Asia/Shanghai)")
+    received: int
+    by_track: dict[str, int]
+    by_area: dict[str, int] = Field(description="all 15 areas, zeros included")
+    by_street: dict[str, int] = Field(description="the six streets and unknown")
+    first_decision: BucketDecisions
+
+
+class Series(BaseModel):
+    interval: Interval
+    buckets: list[SeriesBucket]
+
+
+class LitigationFigures(BaseModel):
+    grievances: int = Field(description="涉法涉诉: received in the period and now on the litigation track")
+    by_legal_body: dict[str, int] = Field(
+        description="per 政法 body the router sent them to (catalog code; all five listed), "
+        "other: a lead that is no 政法 body"
+    )
 
 
 class RepeatFigures(BaseModel):

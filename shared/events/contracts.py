@@ -107,7 +107,7 @@ class FiledGrievance(BaseModel):
 class ComplainantPseudonymsRotated(EventPayload):
     """Intake recomputed one grievance's complainant pseudonyms under a new pseudonym key.
 
-    Published per grievance by ``python -m services.intake.keys rotate-pseudonyms``, keyed by the
+    Published per grievance by ``python -m services.intake.cli.keys rotate-pseudonyms``, keyed by the
     grievance id; readers holding pseudonyms (the router's repeat matching) replace the previous
     values with the new ones. None means the identifier is not known (any more) under the new key.
     """

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.support.namespace import Namespace
 from tests.support.processes import ARTIFACTS, ROOT
@@ -23,7 +23,7 @@ NEW_PASSWORD = "光明区信访工作台2027"
 # Set to 1 to refresh the README's screenshots (docs/images/console-<role>.png); CI leaves docs alone.
 SCREENSHOTS_TO_DOCS = "CONSOLE_SCREENSHOTS_TO_DOCS"
 DOCS_IMAGES = ROOT / "docs" / "images"
-DESKTOP = {"width": 1366, "height": 900}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 
 # Every visible form control and the accessible name it gets from a <label for>, aria-label or
 # aria-labelledby; a control without one is reported by its id or name.

@@ -29,6 +29,7 @@ from shared.clock import CHINA_TZ
 from tests.e2e.console_browser import (
     CSP_CONSOLE,
     CSP_EVENT,
+    DESKTOP,
     INJECT_INLINE_SCRIPT,
     NEW_PASSWORD,
     Crew,
@@ -65,6 +66,7 @@ DISPUTE = {
     "respondent": "凤凰健身会所",
     "desired_outcome": "退还剩余会员费",
 }
+MINUTES = "双方到场。被申请人承认已停业，同意按未使用月数退还会员费。"
 TERMS = "被申请人于七日内退还申请人剩余会员费人民币2600元。\n申请人放弃其他请求。"
 
 
@@ -175,6 +177,7 @@ async def test_supervisor_notes_this_months_figures(crew: Crew) -> None:
     await chart.hover()
     await expect(chart.locator(".chart-tip-title")).to_be_visible()
     await expect(chart.locator(".chart-tip-marker")).not_to_have_count(0)
+    await screenshot(page, "supervisor-tooltip", docs=False)
     crew.facts["received"] = await total_of(page, "received_track", -1)
     crew.facts["ratings"] = await total_of(page, "satisfaction", 0)
     crew.assert_no_errors()
@@ -336,7 +339,7 @@ async def test_supervisor_sees_the_figures_move(crew: Crew) -> None:
     crew.assert_no_errors()
 
 
-async def test_a_consumer_dispute_goes_straight_to_mediation(stack: Stack, crew: Crew) -> None:
+async def test_a_consumer_dispute_is_filed_at_intake(stack: Stack, crew: Crew) -> None:
     # Filed after the supervisor's figures were compared, so they moved by the walk-in alone.
     async with httpx.AsyncClient(base_url=stack.url("intake"), timeout=30) as intake:
         filed = await intake.post("/v1/grievances", json=DISPUTE)
@@ -389,6 +392,14 @@ async def test_mediator_records_consent_session_and_agreement(crew: Crew) -> Non
     await screenshot(page, "mediator-calendar", docs=False)
     await day.get_by_role("link", name=crew.facts["dispute_no"]).click()
 
+    # The session takes place (held now: the service records no session in the future).
+    record = page.locator("#action-record")
+    await expect(record.get_by_label("申请人出席", exact=True)).to_be_checked()
+    await record.get_by_label("调解笔录").fill(MINUTES)
+    await record.get_by_role("button").click()
+    await expect(state).to_have_attribute("data-state", "in_mediation")
+    await expect(page.locator("#h-sessions ~ table")).to_contain_text(MINUTES)
+
     agreement = page.locator("#action-agreement")
     await agreement.get_by_label("协议条款（每行一条）").fill(TERMS)
     await agreement.get_by_label("履行期限").fill((session_at + timedelta(days=10)).date().isoformat())
@@ -396,9 +407,10 @@ async def test_mediator_records_consent_session_and_agreement(crew: Crew) -> Non
     await expect(state).to_have_attribute("data-state", "agreed")
     document = page.get_by_role("row").filter(has_text="调解协议书")
     await expect(document).to_have_count(1)
-    # consents, the session and the agreement in one view
-    await page.locator("#h-consents").evaluate("heading => heading.scrollIntoView()")
+    # The case from its heading to the 调解协议书 in one view: a taller window for this picture.
+    await page.set_viewport_size({"width": DESKTOP["width"], "height": 1240})
     await screenshot(page, "mediator")
+    await page.set_viewport_size(DESKTOP)
 
     async with page.context.expect_page() as opened:
         await document.get_by_role("link", name="预览").click()

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.casework.api.deps import IdempotencyKey, context
+from services.casework.api.deps import CaseReader, Ctx, IdempotencyKey, Officer, StatisticsPeriod, Supervisor, Uow
 from services.casework.api.idempotent import keyed_action
-from services.casework.api.oversight_errors import problems
+from services.casework.api.problems import problems
 from services.casework.handlers import assistance as handlers
-from services.casework.handlers.context import CaseworkContext
-from services.casework.oversight_schemas import (
+from services.casework.schemas.oversight import (
     AssistanceCreate,
     AssistanceList,
     AssistanceOutcomeRequest,
     AssistanceRead,
     AssistanceStatistics,
 )
-from shared.auth import StaffPrincipal
-from shared.auth.dependencies import require_roles
-from shared.db.uow import UnitOfWork
-from shared.events.vocabulary import Role
 from shared.problems import problem_responses
-from shared.statistics_params import StatisticsPeriod
-from shared.web import unit_of_work
 
 router = APIRouter(tags=["assistance"])
-
-officer = require_roles(Role.department_officer)
-reader = require_roles(Role.department_officer, Role.supervisor)
 
 
 @router.post(
@@ -41,10 +31,10 @@ reader = require_roles(Role.department_officer, Role.supervisor)
 async def refer(
     grievance_id: str,
     body: AssistanceCreate,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await keyed_action(
         uow=uow,
@@ -52,7 +42,6 @@ async def refer(
         key=key,
         scope=grievance_id,
         request=body,
-        problems=problems,
         run=lambda: handlers.refer(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, body=body),
         status_code=201,
     )
@@ -68,10 +57,10 @@ async def record_outcome(
     grievance_id: str,
     referral_id: str,
     body: AssistanceOutcomeRequest,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await keyed_action(
         uow=uow,
@@ -79,7 +68,6 @@ async def record_outcome(
         key=key,
         scope=grievance_id,
         request=body,
-        problems=problems,
         run=lambda: handlers.record_outcome(
             uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, referral_id=referral_id, body=body
         ),
@@ -94,9 +82,9 @@ async def record_outcome(
 )
 async def list_referrals(
     grievance_id: str,
-    staff: StaffPrincipal = Depends(reader),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
 ) -> AssistanceList:
     async with uow:
         with problems():
@@ -112,8 +100,8 @@ async def list_referrals(
 )
 async def assistance_statistics(
     period: StatisticsPeriod,
-    staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Supervisor,
+    uow: Uow,
 ) -> AssistanceStatistics:
     async with uow:
         return await handlers.statistics(uow=uow, since=period.first_day, until=period.last_day)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.casework.api.deps import IdempotencyKey, context, problems
+from services.casework.api.deps import CaseReader, Ctx, IdempotencyKey, Officer, Supervisor, Uow
+from services.casework.api.problems import problems
 from services.casework.domain.states import CaseState
 from services.casework.handlers import actions, queries
 from services.casework.handlers import commands as c
 from services.casework.handlers.context import CaseworkContext
-from services.casework.schemas import (
+from services.casework.repositories import CaseworkUnitOfWork
+from services.casework.schemas.cases import (
     CaseList,
     CaseRead,
     CoOpinionRequest,
@@ -27,23 +29,21 @@ from services.casework.schemas import (
     ReviewDecisionRequest,
 )
 from shared.auth import StaffPrincipal
-from shared.auth.dependencies import require_roles
-from shared.db.uow import UnitOfWork
-from shared.events.vocabulary import Role
 from shared.filters import DepartmentCode
 from shared.idempotency import REPLAYED_HEADERS, KeyedRequest
 from shared.problems import problem_responses
-from shared.web import MAX_OFFSET, unit_of_work
+from shared.web import MAX_OFFSET
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
-officer = require_roles(Role.department_officer)
-reader = require_roles(Role.department_officer, Role.supervisor)
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 
 @router.get("", response_model=CaseList, responses=problem_responses(401, 403), summary="My cases, with due dates")
 async def list_cases(
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
     state: CaseState | None = Query(default=None, description="e.g. assigned, in_progress"),
     role: Literal["lead", "co"] | None = Query(default=None, description="as lead or as co-handler"),
     track: Literal["petition", "litigation"] | None = None,
@@ -54,9 +54,6 @@ async def list_cases(
     urgent: bool | None = None,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
-    staff: StaffPrincipal = Depends(reader),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> CaseList:
     filters = queries.CaseFilter(
         state=state,
@@ -82,9 +79,9 @@ async def list_cases(
 )
 async def read_case(
     grievance_id: str,
-    staff: StaffPrincipal = Depends(reader),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseRead:
     async with uow:
         with problems():
@@ -93,7 +90,7 @@ async def read_case(
 
 async def _act(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     staff: StaffPrincipal,
     grievance_id: str,
@@ -112,10 +109,10 @@ async def _act(
 @router.post("/{grievance_id}/sign-for", response_model=CaseRead, responses=ACTION_ERRORS, summary="签收")
 async def sign_for(
     grievance_id: str,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await _act(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=c.SignFor(), key=key)
 
@@ -129,10 +126,10 @@ async def sign_for(
 async def return_case(
     grievance_id: str,
     body: ReturnRequest,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     command = c.ReturnCase(reason=body.reason)
     return await _act(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=command, key=key)
@@ -141,10 +138,10 @@ async def return_case(
 @router.post("/{grievance_id}/accept", response_model=CaseRead, responses=ACTION_ERRORS, summary="受理 (受理告知书)")
 async def accept(
     grievance_id: str,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await _act(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=c.AcceptCase(), key=key)
 
@@ -158,10 +155,10 @@ async def accept(
 async def not_accept(
     grievance_id: str,
     body: RefuseRequest,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     command = c.RefuseCase(
         ground=body.ground, explanation=body.explanation, route=body.route, competent_body=body.competent_body
@@ -172,10 +169,10 @@ async def not_accept(
 @router.post("/{grievance_id}/start", response_model=CaseRead, responses=ACTION_ERRORS, summary="开始办理")
 async def start(
     grievance_id: str,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await _act(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=c.StartHandling(), key=key)
 
@@ -186,10 +183,10 @@ async def start(
 async def extend(
     grievance_id: str,
     body: ExtendRequest,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     command = c.ExtendHandling(days=body.days, reason=body.reason)
     return await _act(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=command, key=key)
@@ -204,10 +201,10 @@ async def extend(
 async def co_opinion(
     grievance_id: str,
     body: CoOpinionRequest,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     command = c.SubmitCoOpinion(opinion=body.opinion)
     return await _act(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=command, key=key)
@@ -217,10 +214,10 @@ async def co_opinion(
 async def reply(
     grievance_id: str,
     body: ReplyRequest,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     command = c.ReplyToCitizen(
         decision=body.decision,
@@ -238,10 +235,10 @@ async def reply(
 async def legal_receipt(
     grievance_id: str,
     body: LegalReceiptRequest,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     command = c.ConfirmLegalReceipt(reference_no=body.reference_no)
     return await _act(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=command, key=key)
@@ -253,10 +250,10 @@ async def legal_receipt(
 async def legal_progress(
     grievance_id: str,
     body: LegalProgressRequest,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     command = c.ReportLegalProgress(note=body.note)
     return await _act(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=command, key=key)
@@ -268,10 +265,10 @@ async def legal_progress(
 async def legal_conclusion(
     grievance_id: str,
     body: LegalConclusionRequest,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(officer),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     command = c.ConcludeLegal(outcome=body.outcome)
     return await _act(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=command, key=key)
@@ -286,10 +283,10 @@ async def legal_conclusion(
 async def review_decision(
     grievance_id: str,
     body: ReviewDecisionRequest,
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     command = c.DecideReview(outcome=body.outcome, opinion=body.opinion)
     return await _act(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, command=command, key=key)

@@ -1,41 +1,50 @@
-"""Dependencies and error translation shared by the casework routers."""
+"""What the casework routes depend on, as Annotated aliases: who may call (staff by role), the
+context, the unit of work, the Idempotency-Key and the statistics period."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
-from services.casework.domain.states import CaseError, IllegalTransition, NotPermitted, RuleViolation, WindowClosed
-from services.casework.handlers.actions import CaseNotFound
 from services.casework.handlers.context import CaseworkContext
+from services.casework.repositories import CaseworkUnitOfWork, casework_uow
+from shared.auth import StaffPrincipal
+from shared.auth.dependencies import require_roles
+from shared.events.vocabulary import Role
 from shared.idempotency import IdempotencyKey
-from shared.problems import Problem
+from shared.statistics_params import StatisticsPeriod
+from shared.web import unit_of_work
 
-__all__ = ["IdempotencyKey", "context", "problems"]
+__all__ = [
+    "AnyStaff",
+    "CaseReader",
+    "Ctx",
+    "IdempotencyKey",
+    "Officer",
+    "StatisticsPeriod",
+    "Supervisor",
+    "Uow",
+]
 
 
-_STATUS_OF_ERROR: dict[type[CaseError], int] = {
-    IllegalTransition: 409,
-    WindowClosed: 409,
-    RuleViolation: 422,
-    NotPermitted: 403,
-}
-
-
-async def context(request: Request) -> CaseworkContext:
+async def _context(request: Request) -> CaseworkContext:
     ctx: CaseworkContext = request.app.state.ctx
     return ctx
 
 
-@contextmanager
-def problems() -> Iterator[None]:
-    """Domain refusals become problem documents; the transaction is not committed, so nothing changes."""
-    try:
-        yield
-    except CaseNotFound as exc:
-        raise Problem(404, slug="case-not-found", detail="未找到该案件。") from exc
-    except CaseError as exc:
-        status = next((s for cls, s in _STATUS_OF_ERROR.items() if isinstance(exc, cls)), 409)
-        raise Problem(status, slug=exc.code, detail=exc.message_zh) from exc
+async def _unit_of_work(request: Request) -> CaseworkUnitOfWork:
+    return casework_uow(await unit_of_work(request))
+
+
+Ctx = Annotated[CaseworkContext, Depends(_context)]
+# A fresh unit of work (not yet begun): the route opens it with ``async with uow``.
+Uow = Annotated[CaseworkUnitOfWork, Depends(_unit_of_work)]
+
+# A department officer acts on its own department's cases.
+Officer = Annotated[StaffPrincipal, Depends(require_roles(Role.department_officer))]
+# The bureau: reads everything, records review opinions, supervises, evaluates.
+Supervisor = Annotated[StaffPrincipal, Depends(require_roles(Role.supervisor))]
+# Who reads cases: an officer its own department's, a supervisor all.
+CaseReader = Annotated[StaffPrincipal, Depends(require_roles(Role.department_officer, Role.supervisor))]
+AnyStaff = Annotated[StaffPrincipal, Depends(require_roles(*Role))]

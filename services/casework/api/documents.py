@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
-from services.casework.api.deps import context, problems
+from services.casework.api.deps import CaseReader, Ctx, Uow
+from services.casework.api.problems import problems
 from services.casework.domain.access import may_read_documents
 from services.casework.handlers import queries
 from services.casework.handlers.actions import documents_of, find_case
-from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.queries import DocumentFile
-from services.casework.schemas import DocumentRead
-from shared.auth import StaffPrincipal
-from shared.auth.dependencies import require_roles
-from shared.db.uow import UnitOfWork
-from shared.events.vocabulary import Role
+from services.casework.schemas.cases import DocumentRead
 from shared.problems import problem_responses
-from shared.web import DOCUMENT_HEADERS, document_html, rate_limit, unit_of_work
+from shared.web import DOCUMENT_HEADERS, document_html, rate_limit
 
 router = APIRouter(tags=["documents"])
-reader = require_roles(Role.department_officer, Role.supervisor)
 Format = Literal["pdf", "html"]
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}, "text/html": {}}},
@@ -50,9 +45,9 @@ def _file(document: DocumentFile, fmt: Format) -> Response:
 )
 async def list_documents(
     grievance_id: str,
-    staff: StaffPrincipal = Depends(reader),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
 ) -> list[DocumentRead]:
     async with uow:
         with problems():
@@ -69,10 +64,10 @@ async def list_documents(
 async def staff_document(
     grievance_id: str,
     document_id: str,
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
     format: Format = Query(default="pdf"),
-    staff: StaffPrincipal = Depends(reader),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> Response:
     async with uow:
         with problems():
@@ -91,11 +86,11 @@ async def staff_document(
 )
 async def citizen_document(
     document_id: str,
+    ctx: Ctx,
+    uow: Uow,
     format: Format = Query(default="pdf"),
     x_tracking_token: Annotated[str | None, Header(alias="X-Tracking-Token")] = None,
     token: Annotated[str | None, Query(description="the tracking token, if a header cannot be set")] = None,
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> Response:
     async with uow:
         with problems():

@@ -3,15 +3,14 @@ read the findings on their cases."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.casework.api.deps import IdempotencyKey, context
+from services.casework.api.deps import CaseReader, Ctx, IdempotencyKey, StatisticsPeriod, Supervisor, Uow
 from services.casework.api.idempotent import keyed_action
-from services.casework.api.oversight_errors import problems
+from services.casework.api.problems import problems
 from services.casework.handlers import evaluation as handlers
-from services.casework.handlers.context import CaseworkContext
-from services.casework.oversight_schemas import (
+from services.casework.schemas.oversight import (
     EvaluationCreate,
     EvaluationItemRead,
     EvaluationRead,
@@ -19,18 +18,10 @@ from services.casework.oversight_schemas import (
     EvaluationStatistics,
     FindingsList,
 )
-from shared.auth import StaffPrincipal
-from shared.auth.dependencies import require_roles
-from shared.db.uow import UnitOfWork
-from shared.events.vocabulary import Role
 from shared.problems import problem_responses
-from shared.statistics_params import StatisticsPeriod
-from shared.web import MAX_OFFSET, unit_of_work
+from shared.web import MAX_OFFSET
 
 router = APIRouter(tags=["evaluation"])
-
-supervisor = require_roles(Role.supervisor)
-reader = require_roles(Role.department_officer, Role.supervisor)
 
 
 @router.post(
@@ -42,10 +33,10 @@ reader = require_roles(Role.department_officer, Role.supervisor)
 )
 async def create(
     body: EvaluationCreate,
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(supervisor),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await keyed_action(
         uow=uow,
@@ -53,7 +44,6 @@ async def create(
         key=key,
         scope="evaluations",
         request=body,
-        problems=problems,
         run=lambda: handlers.create(uow=uow, ctx=ctx, staff=staff, body=body),
         status_code=201,
     )
@@ -67,9 +57,9 @@ async def create(
 )
 async def read(
     evaluation_id: str,
-    staff: StaffPrincipal = Depends(supervisor),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
 ) -> EvaluationRead:
     async with uow:
         with problems():
@@ -86,9 +76,9 @@ async def score(
     evaluation_id: str,
     grievance_id: str,
     body: EvaluationScore,
-    staff: StaffPrincipal = Depends(supervisor),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
 ) -> EvaluationItemRead:
     async with uow:
         with problems():
@@ -107,10 +97,10 @@ async def score(
 )
 async def send(
     evaluation_id: str,
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(supervisor),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await keyed_action(
         uow=uow,
@@ -118,7 +108,6 @@ async def send(
         key=key,
         scope=f"evaluation:{evaluation_id}",
         request=None,
-        problems=problems,
         run=lambda: handlers.send_findings(uow=uow, ctx=ctx, staff=staff, evaluation_id=evaluation_id),
     )
 
@@ -130,11 +119,11 @@ async def send(
     summary="Findings sent to my department (supervisors: all)",
 )
 async def findings(
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
-    staff: StaffPrincipal = Depends(reader),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> FindingsList:
     async with uow:
         return await handlers.findings_for(uow=uow, ctx=ctx, staff=staff, limit=limit, offset=offset)
@@ -149,9 +138,9 @@ async def findings(
 )
 async def evaluation_statistics(
     period: StatisticsPeriod,
-    staff: StaffPrincipal = Depends(supervisor),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
 ) -> EvaluationStatistics:
     async with uow:
         return await handlers.statistics(uow=uow, ctx=ctx, since=period.first_day, until=period.last_day)

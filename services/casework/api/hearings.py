@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.casework.api.deps import IdempotencyKey, context, problems
+from services.casework.api.deps import CaseReader, Ctx, IdempotencyKey, Supervisor, Uow
 from services.casework.api.idempotent import keyed_action
+from services.casework.api.problems import problems
 from services.casework.handlers import hearings
-from services.casework.handlers.context import CaseworkContext
-from services.casework.hearing_schemas import (
+from services.casework.schemas.hearings import (
     HearingCreate,
     HearingList,
     HearingRead,
@@ -20,29 +17,15 @@ from services.casework.hearing_schemas import (
     LawyerRead,
     PublicNoticeList,
 )
-from shared.auth import StaffPrincipal
-from shared.auth.dependencies import require_roles
 from shared.catalog.lawyers import LawyerRole, load_lawyers
-from shared.db.uow import UnitOfWork
-from shared.events.vocabulary import Role
-from shared.problems import Problem, problem_responses
-from shared.web import MAX_OFFSET, unit_of_work
+from shared.problems import problem_responses
+from shared.web import MAX_OFFSET
 
 router = APIRouter(tags=["hearings"])
 
-# Officers open and record their own department's hearings; supervisors act as the 复核 body.
-actor = require_roles(Role.department_officer, Role.supervisor)
-supervisor = require_roles(Role.supervisor)
+# Officers open and record their own department's hearings; supervisors act as the 复核 body
+# (CaseReader); the use cases tell which of them a hearing belongs to.
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 422)
-
-
-@contextmanager
-def hearing_problems() -> Iterator[None]:
-    with problems():
-        try:
-            yield
-        except hearings.HearingNotFound as exc:
-            raise Problem(404, slug="hearing-not-found", detail="未找到该听证。") from exc
 
 
 @router.post(
@@ -55,10 +38,10 @@ def hearing_problems() -> Iterator[None]:
 async def open_hearing(
     grievance_id: str,
     body: HearingCreate,
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(actor),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await keyed_action(
         uow=uow,
@@ -66,7 +49,6 @@ async def open_hearing(
         key=key,
         scope=grievance_id,
         request=body,
-        problems=hearing_problems,
         run=lambda: hearings.open_hearing(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, request=body),
         status_code=201,
     )
@@ -80,12 +62,12 @@ async def open_hearing(
 )
 async def list_hearings(
     grievance_id: str,
-    staff: StaffPrincipal = Depends(actor),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
 ) -> HearingList:
     async with uow:
-        with hearing_problems():
+        with problems():
             items = await hearings.list_hearings(uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id)
     return HearingList(items=items)
 
@@ -100,10 +82,10 @@ async def record_hearing(
     grievance_id: str,
     hearing_id: str,
     body: HearingRecordCreate,
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(actor),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await keyed_action(
         uow=uow,
@@ -111,7 +93,6 @@ async def record_hearing(
         key=key,
         scope=grievance_id,
         request=body,
-        problems=hearing_problems,
         run=lambda: hearings.record_hearing(
             uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, hearing_id=hearing_id, request=body
         ),
@@ -127,10 +108,10 @@ async def record_hearing(
 async def publish_opinion(
     grievance_id: str,
     hearing_id: str,
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(supervisor),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await keyed_action(
         uow=uow,
@@ -138,7 +119,6 @@ async def publish_opinion(
         key=key,
         scope=grievance_id,
         request=None,
-        problems=hearing_problems,
         run=lambda: hearings.publish_opinion(
             uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, hearing_id=hearing_id
         ),
@@ -152,9 +132,9 @@ async def publish_opinion(
     summary="The public notice board: heard 复核 opinions, personal data masked",
 )
 async def public_notices(
+    uow: Uow,
     limit: int = Query(default=20, ge=1, le=100),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> PublicNoticeList:
     async with uow:
         return await hearings.public_notices(uow=uow, limit=limit, offset=offset)
@@ -167,8 +147,8 @@ async def public_notices(
     summary="The lawyer roster (法律顾问) for hearing panels",
 )
 async def lawyers(
+    _: CaseReader,
     role: LawyerRole = Query(default=LawyerRole.hearing),
-    _: StaffPrincipal = Depends(actor),
 ) -> list[LawyerRead]:
     return [
         LawyerRead(

@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.casework.api.deps import IdempotencyKey, context
+from services.casework.api.deps import CaseReader, Ctx, IdempotencyKey, Officer, StatisticsPeriod, Supervisor, Uow
 from services.casework.api.idempotent import keyed_action
-from services.casework.api.oversight_errors import problems
+from services.casework.api.problems import problems
 from services.casework.domain.recommendation import RecommendationKind, RecommendationState
 from services.casework.handlers import recommendation as handlers
-from services.casework.handlers.context import CaseworkContext
-from services.casework.oversight_schemas import (
+from services.casework.schemas.oversight import (
     RecommendationAnswer,
     RecommendationCreate,
     RecommendationList,
     RecommendationRead,
     RecommendationStatistics,
 )
-from shared.auth import StaffPrincipal
-from shared.auth.dependencies import require_roles
-from shared.db.uow import UnitOfWork
-from shared.events.vocabulary import Role
 from shared.filters import DepartmentCode
 from shared.problems import problem_responses
-from shared.statistics_params import StatisticsPeriod
-from shared.web import MAX_OFFSET, unit_of_work
+from shared.web import MAX_OFFSET
 
 router = APIRouter(tags=["recommendations"])
-
-bureau = require_roles(Role.supervisor)
-agency = require_roles(Role.department_officer)
-reader = require_roles(Role.department_officer, Role.supervisor)
 
 
 @router.post(
@@ -43,10 +33,10 @@ reader = require_roles(Role.department_officer, Role.supervisor)
 )
 async def issue(
     body: RecommendationCreate,
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(bureau),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await keyed_action(
         uow=uow,
@@ -54,7 +44,6 @@ async def issue(
         key=key,
         scope="recommendations",
         request=body,
-        problems=problems,
         run=lambda: handlers.issue(uow=uow, ctx=ctx, staff=staff, body=body),
         status_code=201,
     )
@@ -67,15 +56,15 @@ async def issue(
     summary="Recommendations: an officer's own department's, or all for supervisors",
 )
 async def list_recommendations(
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
     state: RecommendationState | None = None,
     kind: RecommendationKind | None = None,
     department: DepartmentCode | None = Query(default=None, max_length=64, description="supervisors: one agency's"),
     overdue: bool | None = None,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
-    staff: StaffPrincipal = Depends(reader),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> RecommendationList:
     filters = handlers.RecommendationFilter(
         state=state, kind=kind, department=department, overdue=overdue, limit=limit, offset=offset
@@ -92,9 +81,9 @@ async def list_recommendations(
 )
 async def read_recommendation(
     recommendation_id: str,
-    staff: StaffPrincipal = Depends(reader),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: CaseReader,
+    ctx: Ctx,
+    uow: Uow,
 ) -> RecommendationRead:
     async with uow:
         with problems():
@@ -110,10 +99,10 @@ async def read_recommendation(
 async def answer(
     recommendation_id: str,
     body: RecommendationAnswer,
+    staff: Officer,
+    ctx: Ctx,
+    uow: Uow,
     key: IdempotencyKey = None,
-    staff: StaffPrincipal = Depends(agency),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> JSONResponse:
     return await keyed_action(
         uow=uow,
@@ -121,7 +110,6 @@ async def answer(
         key=key,
         scope=f"recommendation:{recommendation_id}",
         request=body,
-        problems=problems,
         run=lambda: handlers.answer(uow=uow, ctx=ctx, staff=staff, recommendation_id=recommendation_id, body=body),
     )
 
@@ -135,9 +123,9 @@ async def answer(
 )
 async def recommendation_statistics(
     period: StatisticsPeriod,
-    staff: StaffPrincipal = Depends(bureau),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
 ) -> RecommendationStatistics:
     async with uow:
         return await handlers.statistics(uow=uow, ctx=ctx, since=period.first_day, until=period.last_day)

@@ -4,23 +4,15 @@ convention (``shared.statistics_params``); what each counts by is said on the en
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from services.casework.api.deps import context
+from services.casework.api.deps import Ctx, StatisticsPeriod, Supervisor, Uow
 from services.casework.domain.deadlines import Step
-from services.casework.handlers.context import CaseworkContext
-from services.casework.handlers.handling_statistics import HandlingStatistics, handling_statistics
-from services.casework.handlers.overdue_statistics import OverdueList, overdue_clocks
-from services.casework.handlers.statistics import on_time_statistics
-from services.casework.schemas import OnTimeStatistics
-from shared.auth import StaffPrincipal
-from shared.auth.dependencies import require_roles
-from shared.db.uow import UnitOfWork
-from shared.events.vocabulary import Role
+from services.casework.handlers.statistics import handling_statistics, on_time_statistics, overdue_clocks
+from services.casework.schemas.statistics import HandlingStatistics, OnTimeStatistics, OverdueList
 from shared.filters import DepartmentCode
 from shared.problems import problem_responses
-from shared.statistics_params import StatisticsPeriod
-from shared.web import MAX_OFFSET, unit_of_work
+from shared.web import MAX_OFFSET
 
 router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 
@@ -33,10 +25,10 @@ router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 )
 async def on_time(
     period: StatisticsPeriod,
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
     department: DepartmentCode | None = Query(default=None, description="one department's clocks (catalog code)"),
-    staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> OnTimeStatistics:
     async with uow:
         return await on_time_statistics(
@@ -52,9 +44,9 @@ async def on_time(
 )
 async def handling(
     period: StatisticsPeriod,
-    staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
 ) -> HandlingStatistics:
     async with uow:
         return await handling_statistics(uow=uow, ctx=ctx, period=period)
@@ -68,13 +60,13 @@ async def handling(
 )
 async def overdue(
     period: StatisticsPeriod,
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
     department: DepartmentCode | None = Query(default=None, description="one owner's clocks (catalog code)"),
     step: Step | None = None,
     limit: int = Query(default=100, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
-    staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> OverdueList:
     async with uow:
         return await overdue_clocks(

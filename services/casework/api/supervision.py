@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
-from pydantic import Field
+from fastapi import APIRouter
 
-from services.casework.api.deps import context, problems
-from services.casework.handlers.context import CaseworkContext
+from services.casework.api.deps import Ctx, Supervisor, Uow
+from services.casework.api.problems import problems
 from services.casework.handlers.manual_supervision import supervise_case
-from services.casework.schemas import CaseRead, Request
-from shared.auth import StaffPrincipal
-from shared.auth.dependencies import require_roles
-from shared.db.uow import UnitOfWork
-from shared.events.vocabulary import Role
+from services.casework.schemas.cases import CaseRead, SuperviseRequest
 from shared.problems import problem_responses
-from shared.web import unit_of_work
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
-
-
-class SuperviseRequest(Request):
-    note: str = Field(default="", max_length=500, description="督办意见, sent to the late departments")
 
 
 @router.post(
@@ -32,9 +22,9 @@ class SuperviseRequest(Request):
 async def supervise(
     grievance_id: str,
     body: SuperviseRequest,
-    staff: StaffPrincipal = Depends(require_roles(Role.supervisor)),
-    ctx: CaseworkContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseRead:
     async with uow:
         with problems():

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
+from services.casework.api.deps import AnyStaff
 from services.casework.handlers.vocabulary import case_vocabulary
-from services.casework.vocabulary_schemas import CaseVocabulary
-from shared.auth import StaffPrincipal
-from shared.auth.dependencies import require_roles
-from shared.events.vocabulary import Role
+from services.casework.schemas.vocabulary import CaseVocabulary
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -20,5 +18,5 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"])
     responses=problem_responses(401),
     summary="Names of states, actions, reply decisions per kind, not-accept grounds and legal routes",
 )
-async def vocabulary(_: StaffPrincipal = Depends(require_roles(*Role))) -> CaseVocabulary:
+async def vocabulary(_: AnyStaff) -> CaseVocabulary:
     return case_vocabulary()

@@ -6,9 +6,6 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import select
-
-from services.casework import db
 from services.casework.domain.access import Reader, may_read_documents, staff_reader
 from services.casework.domain.calendar import local_date
 from services.casework.domain.case import Case
@@ -19,11 +16,11 @@ from services.casework.handlers.publishing import audit
 from services.casework.handlers.refusals import record_refusal
 from services.casework.handlers.steps import PETITION_STEPS
 from services.casework.handlers.views import case_read, office
-from services.casework.schemas import CaseRead, DocumentRead
+from services.casework.repositories import CaseworkUnitOfWork
+from services.casework.schemas.cases import CaseRead, DocumentRead
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
-from shared.idempotency import KeyedRequest, recall, remember
+from shared.idempotency import KeyedRequest
 
 STEPS = PETITION_STEPS | OTHER_STEPS
 SEES_ALL = frozenset({Role.supervisor, Role.admin})
@@ -34,7 +31,7 @@ class CaseNotFound(Exception):
 
 
 async def find_case(
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     staff: StaffPrincipal,
     grievance_id: str,
@@ -43,7 +40,7 @@ async def find_case(
     action: str = "read_case",
 ) -> tuple[Case, Reader]:
     """The case and how ``staff`` reads it; another department's case is refused (and audited)."""
-    case = await ctx.repository(uow).get(grievance_id, for_update=for_update)
+    case = await (uow.cases.for_update(grievance_id) if for_update else uow.cases.get(grievance_id))
     if case is None:
         raise CaseNotFound(grievance_id)
     reader = staff_reader(case, department=staff.department, sees_all=staff.role in SEES_ALL)
@@ -53,31 +50,25 @@ async def find_case(
     return case, reader
 
 
-async def documents_of(uow: UnitOfWork, ctx: CaseworkContext, grievance_id: str) -> list[DocumentRead]:
-    rows = await uow.session.execute(
-        select(
-            db.document.c.id, db.document.c.kind, db.document.c.title, db.document.c.doc_no, db.document.c.created_at
-        )
-        .where(db.document.c.grievance_id == grievance_id)
-        .order_by(db.document.c.created_at, db.document.c.id)
-    )
+async def documents_of(uow: CaseworkUnitOfWork, ctx: CaseworkContext, grievance_id: str) -> list[DocumentRead]:
+    entries = await uow.documents.of_case(grievance_id)
     base = ctx.case_url(grievance_id)
     return [
         DocumentRead(
-            id=row.id,
-            kind=row.kind,
-            title=row.title,
-            doc_no=row.doc_no,
-            created_at=row.created_at,
-            html_url=f"{base}/documents/{row.id}?format=html",
-            pdf_url=f"{base}/documents/{row.id}?format=pdf",
+            id=entry.id,
+            kind=entry.kind,
+            title=entry.title,
+            doc_no=entry.doc_no,
+            created_at=entry.created_at,
+            html_url=f"{base}/documents/{entry.id}?format=html",
+            pdf_url=f"{base}/documents/{entry.id}?format=pdf",
         )
-        for row in rows
+        for entry in entries
     ]
 
 
 async def read_view(
-    uow: UnitOfWork, ctx: CaseworkContext, case: Case, reader: Reader, now: datetime, *, staff: StaffPrincipal
+    uow: CaseworkUnitOfWork, ctx: CaseworkContext, case: Case, reader: Reader, now: datetime, *, staff: StaffPrincipal
 ) -> CaseRead:
     """The case as ``staff`` reads it, with the actions it may take now."""
     documents = await documents_of(uow, ctx, case.grievance_id) if may_read_documents(case, reader) else []
@@ -91,7 +82,7 @@ def principal(staff: StaffPrincipal) -> str:
 
 async def perform(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     staff: StaffPrincipal,
     grievance_id: str,
@@ -108,12 +99,12 @@ async def perform(
         else None
     )
     if keyed is not None:
-        earlier = await recall(uow.session, db.idempotency_key, keyed)
+        earlier = await uow.idempotency.recall(keyed)
         if earlier is not None:
             return CaseRead.model_validate(earlier), True
     step = STEPS[type(command)]
     await step(uow=uow, ctx=ctx, case=case, staff=staff, command=command, now=now)
-    await ctx.repository(uow).save(case)
+    await uow.cases.save(case, calendar=ctx.calendar)
     await audit(
         uow,
         staff,
@@ -123,8 +114,6 @@ async def perform(
     )
     view = await read_view(uow, ctx, case, reader, now, staff=staff)
     if keyed is not None:
-        await remember(
-            uow.session, db.idempotency_key, keyed, grievance_id=grievance_id, response=view.model_dump(mode="json")
-        )
+        await uow.idempotency.remember(keyed, scope=grievance_id, response=view.model_dump(mode="json"))
     await uow.commit()
     return view, False

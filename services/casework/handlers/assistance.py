@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, insert, select, true, update
-
-from services.casework import db
 from services.casework.domain import assistance as rules
 from services.casework.domain.assistance import AssistanceKind, Outcome, Scheme
 from services.casework.handlers.actions import find_case
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.oversight import RecordNotFound, known_department, office_of
 from services.casework.handlers.publishing import audit, tell_citizen
-from services.casework.oversight_schemas import (
+from services.casework.repositories import CaseworkUnitOfWork
+from services.casework.repositories.assistance import Referral
+from services.casework.schemas.oversight import (
     AssistanceCounts,
     AssistanceCreate,
     AssistanceList,
@@ -26,13 +24,10 @@ from services.casework.oversight_schemas import (
     AssistanceStatistics,
 )
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Status
 
-A = db.assistance_referral
 
-
-def _read(ctx: CaseworkContext, row: Row[Any]) -> AssistanceRead:
+def _read(ctx: CaseworkContext, row: Referral) -> AssistanceRead:
     scheme = Scheme(row.scheme)
     return AssistanceRead(
         id=row.id,
@@ -51,7 +46,7 @@ def _read(ctx: CaseworkContext, row: Row[Any]) -> AssistanceRead:
 
 
 async def refer(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, body: AssistanceCreate
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, body: AssistanceCreate
 ) -> AssistanceRead:
     """Record hardship and the referral; allowed in any state, a case closed after 复核 included."""
     now = ctx.clock.now()
@@ -61,20 +56,19 @@ async def refer(
     rules.check_referral(body.scheme, referred_to_legal_body=body_is_legal)
     referral_id = str(uuid.uuid4())
     department = staff.department or ctx.settings.review_office_code
-    await uow.session.execute(
-        insert(A).values(
-            id=referral_id,
-            grievance_id=grievance_id,
-            department=department,
-            kind=rules.kind_of(body.scheme).value,
-            scheme=body.scheme.value,
-            referred_to=body.referred_to,
-            hardship=body.hardship,
-            outcome=Outcome.pending.value,
-            recorded_by=staff.subject,
-            referred_at=now,
-        )
+    referral = Referral(
+        id=referral_id,
+        grievance_id=grievance_id,
+        department=department,
+        kind=rules.kind_of(body.scheme).value,
+        scheme=body.scheme.value,
+        referred_to=body.referred_to,
+        hardship=body.hardship,
+        outcome=Outcome.pending.value,
+        recorded_by=staff.subject,
+        referred_at=now,
     )
+    await uow.assistance.add(referral)
     scheme_zh = rules.SCHEME_NAMES_ZH[body.scheme]
     await tell_citizen(
         uow,
@@ -89,13 +83,15 @@ async def refer(
         detail={"referral_id": referral_id, "scheme": body.scheme.value, "referred_to": body.referred_to},
     )
     await audit(uow, staff, "ReferAssistance", grievance_id, {"referral_id": referral_id, "scheme": body.scheme.value})
-    row = (await uow.session.execute(select(A).where(A.c.id == referral_id))).one()
-    return _read(ctx, row)
+    # Read back as stored, so this answer matches every later read (the database's time zone).
+    stored = await uow.assistance.get(grievance_id, referral_id)
+    assert stored is not None
+    return _read(ctx, stored)
 
 
 async def record_outcome(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     staff: StaffPrincipal,
     grievance_id: str,
@@ -104,19 +100,12 @@ async def record_outcome(
 ) -> AssistanceRead:
     now = ctx.clock.now()
     case, _ = await find_case(uow, ctx, staff, grievance_id, for_update=True, action="RecordAssistanceOutcome")
-    row = (
-        await uow.session.execute(
-            select(A).where(A.c.id == referral_id, A.c.grievance_id == grievance_id).with_for_update()
-        )
-    ).first()
+    row = await uow.assistance.for_update(grievance_id, referral_id)
     if row is None:
         raise RecordNotFound("referral-not-found", "未找到该救助转介记录。")
     rules.check_outcome(Outcome(row.outcome), body.outcome)
-    await uow.session.execute(
-        update(A)
-        .where(A.c.id == referral_id)
-        .values(outcome=body.outcome.value, outcome_note=body.note, outcome_at=now)
-    )
+    row.outcome, row.outcome_note, row.outcome_at = body.outcome.value, body.note, now
+    await uow.assistance.record_outcome(row)
     scheme_zh = rules.SCHEME_NAMES_ZH[Scheme(row.scheme)]
     await tell_citizen(
         uow,
@@ -128,36 +117,25 @@ async def record_outcome(
         detail={"referral_id": referral_id, "scheme": row.scheme, "outcome": body.outcome.value},
     )
     await audit(uow, staff, "RecordAssistanceOutcome", grievance_id, {"referral_id": referral_id})
-    updated = (await uow.session.execute(select(A).where(A.c.id == referral_id))).one()
-    return _read(ctx, updated)
+    stored = await uow.assistance.get(grievance_id, referral_id)
+    assert stored is not None
+    return _read(ctx, stored)
 
 
 async def list_for_case(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str
 ) -> AssistanceList:
     await find_case(uow, ctx, staff, grievance_id, action="list_assistance")
-    rows = await uow.session.execute(
-        select(A).where(A.c.grievance_id == grievance_id).order_by(A.c.referred_at, A.c.id)
-    )
-    return AssistanceList(items=[_read(ctx, row) for row in rows])
+    referrals = await uow.assistance.of_case(grievance_id)
+    return AssistanceList(items=[_read(ctx, referral) for referral in referrals])
 
 
-async def statistics(*, uow: UnitOfWork, since: date | None, until: date | None) -> AssistanceStatistics:
+async def statistics(*, uow: CaseworkUnitOfWork, since: date | None, until: date | None) -> AssistanceStatistics:
     """Referrals made in [since, until] (local dates) by kind, scheme and outcome."""
-    referred_on = func.date(func.timezone("Asia/Shanghai", A.c.referred_at))
-    conditions: list[ColumnElement[bool]] = []
-    if since is not None:
-        conditions.append(referred_on >= since)
-    if until is not None:
-        conditions.append(referred_on <= until)
-    rows = await uow.session.execute(
-        select(A.c.kind, A.c.scheme, A.c.outcome, func.count())
-        .where(and_(true(), *conditions))
-        .group_by(A.c.kind, A.c.scheme, A.c.outcome)
-        .order_by(A.c.kind, A.c.scheme, A.c.outcome)
-    )
     counts = [
-        AssistanceCounts(kind=AssistanceKind(kind), scheme=Scheme(scheme), outcome=Outcome(outcome), count=n)
-        for kind, scheme, outcome, n in rows
+        AssistanceCounts(
+            kind=AssistanceKind(c.kind), scheme=Scheme(c.scheme), outcome=Outcome(c.outcome), count=c.count
+        )
+        for c in await uow.assistance.counts(since, until)
     ]
     return AssistanceStatistics(since=since, until=until, total=sum(c.count for c in counts), rows=counts)

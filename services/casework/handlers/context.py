@@ -6,11 +6,9 @@ from dataclasses import dataclass
 
 from services.casework.documents.render import DocumentRenderer
 from services.casework.domain.calendar import WorkingCalendar
-from services.casework.repository import CaseRepository
 from services.casework.settings import Settings
 from shared.catalog import Catalog
 from shared.clock import Clock
-from shared.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +23,6 @@ class CaseworkContext:
         """The office name citizens read; the code itself if the catalog does not know it."""
         department = self.catalog.departments.get(code)
         return department.name if department else code
-
-    def repository(self, uow: UnitOfWork) -> CaseRepository:
-        return CaseRepository(uow.session, self.calendar)
 
     def _url(self, path: str) -> str:
         base = (self.settings.public_base_url or "").rstrip("/")

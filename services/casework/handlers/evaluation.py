@@ -8,20 +8,18 @@ import secrets
 import uuid
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, insert, select, update
-
-from services.casework import db
 from services.casework.domain import evaluation as rules
 from services.casework.domain.calendar import local_date
 from services.casework.domain.case import Case, ReviewLevel
 from services.casework.domain.evaluation import Candidate, ChecklistItem, SampleRule
-from services.casework.domain.states import CaseState, RuleViolation
+from services.casework.domain.states import RuleViolation
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.oversight import RecordNotFound, link, office_of, sees_all
 from services.casework.handlers.publishing import audit
-from services.casework.oversight_schemas import (
+from services.casework.repositories import CaseworkUnitOfWork
+from services.casework.repositories.evaluations import Evaluation, EvaluationSheet, ScoredSheet
+from services.casework.schemas.oversight import (
     EvaluationCreate,
     EvaluationDepartmentScore,
     EvaluationItemRead,
@@ -30,14 +28,11 @@ from services.casework.oversight_schemas import (
     EvaluationStatistics,
     FindingsList,
 )
-from services.casework.repository import load_case
 from shared.auth import StaffPrincipal
 from shared.catalog.lawyers import LawyerRole, load_lawyers
-from shared.db.uow import UnitOfWork
 from shared.events.department import EvaluationFindingsSent
 from shared.events.topics import department_topic
 
-E, S = db.evaluation, db.evaluation_item
 # The pool a sample is drawn from is bounded; a district closes far fewer cases in a year.
 MAX_POOL = 20_000
 
@@ -59,33 +54,21 @@ def _candidate(case: Case, linked: int) -> Candidate:
     )
 
 
-async def _pool(uow: UnitOfWork, body: EvaluationCreate) -> dict[str, tuple[Case, Candidate]]:
+async def _pool(uow: CaseworkUnitOfWork, body: EvaluationCreate) -> dict[str, tuple[Case, Candidate]]:
     """Closed cases (closed within the window, of one lead department if asked)."""
-    t = db.grievance_case
-    conditions: list[ColumnElement[bool]] = [t.c.state == CaseState.closed.value]
-    if body.department is not None:
-        conditions.append(t.c.lead_department == body.department)
-    aggregates = await uow.session.scalars(select(t.c.aggregate).where(and_(*conditions)).limit(MAX_POOL))
-    cases = [load_case(a) for a in aggregates]
     cases = [
         c
-        for c in cases
+        for c in await uow.cases.closed(lead=body.department, limit=MAX_POOL)
         if c.closed_at is not None
         and (body.closed_since is None or local_date(c.closed_at) >= body.closed_since)
         and (body.closed_until is None or local_date(c.closed_at) <= body.closed_until)
     ]
-    links = db.repeat_link
-    result = await uow.session.execute(
-        select(links.c.open_grievance_id, func.count())
-        .where(links.c.open_grievance_id.in_([c.grievance_id for c in cases]))
-        .group_by(links.c.open_grievance_id)
-    )
-    counts: dict[str, int] = {open_id: int(n) for open_id, n in result}
+    counts = await uow.repeat_links.count_linked_to([c.grievance_id for c in cases])
     return {c.grievance_id: (c, _candidate(c, counts.get(c.grievance_id, 0))) for c in cases}
 
 
 async def create(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, body: EvaluationCreate
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, body: EvaluationCreate
 ) -> EvaluationRead:
     """Draw the sample (seeded, so it can be drawn again) and open an evaluation sheet per case."""
     if body.closed_since and body.closed_until and body.closed_since > body.closed_until:
@@ -106,38 +89,34 @@ async def create(
         if not lawyer.may_serve(LawyerRole.evaluation, parties=parties):
             raise RuleViolation("所选法律顾问与被抽查案件的当事方有利害关系，应当回避。")
     evaluation_id = str(uuid.uuid4())
-    await uow.session.execute(
-        insert(E).values(
-            id=evaluation_id,
-            rule=body.rule.value,
-            seed=seed,
-            size=body.size,
-            closed_since=body.closed_since,
-            closed_until=body.closed_until,
-            department=body.department,
-            evaluator=body.evaluator,
-            lawyer_id=body.lawyer_id,
-            created_by=staff.subject,
-            created_at=now,
+    evaluation = Evaluation(
+        id=evaluation_id,
+        rule=body.rule.value,
+        seed=seed,
+        size=body.size,
+        closed_since=body.closed_since,
+        closed_until=body.closed_until,
+        department=body.department,
+        evaluator=body.evaluator,
+        lawyer_id=body.lawyer_id,
+        created_by=staff.subject,
+        created_at=now,
+    )
+    sheets = [
+        EvaluationSheet(
+            evaluation_id=evaluation_id,
+            grievance_id=c.grievance_id,
+            tracking_no=pool[c.grievance_id][0].tracking_no,
+            department=c.department,
         )
-    )
-    await uow.session.execute(
-        insert(S),
-        [
-            {
-                "evaluation_id": evaluation_id,
-                "grievance_id": c.grievance_id,
-                "tracking_no": pool[c.grievance_id][0].tracking_no,
-                "department": c.department,
-            }
-            for c in sample
-        ],
-    )
+        for c in sample
+    ]
+    await uow.evaluations.add(evaluation, sheets)
     await audit(uow, staff, "DrawEvaluationSample", None, {"evaluation_id": evaluation_id, "cases": len(sample)})
     return await read(uow=uow, ctx=ctx, evaluation_id=evaluation_id)
 
 
-def _item(ctx: CaseworkContext, row: Row[Any]) -> EvaluationItemRead:
+def _item(ctx: CaseworkContext, row: EvaluationSheet) -> EvaluationItemRead:
     return EvaluationItemRead(
         evaluation_id=row.evaluation_id,
         grievance_id=row.grievance_id,
@@ -152,13 +131,11 @@ def _item(ctx: CaseworkContext, row: Row[Any]) -> EvaluationItemRead:
     )
 
 
-async def read(*, uow: UnitOfWork, ctx: CaseworkContext, evaluation_id: str) -> EvaluationRead:
-    row = (await uow.session.execute(select(E).where(E.c.id == evaluation_id))).first()
+async def read(*, uow: CaseworkUnitOfWork, ctx: CaseworkContext, evaluation_id: str) -> EvaluationRead:
+    row = await uow.evaluations.get(evaluation_id)
     if row is None:
         raise _not_found()
-    items = await uow.session.execute(
-        select(S).where(S.c.evaluation_id == evaluation_id).order_by(S.c.department, S.c.grievance_id)
-    )
+    items = await uow.evaluations.sheets(evaluation_id)
     lawyer = load_lawyers().get(row.lawyer_id) if row.lawyer_id else None
     return EvaluationRead(
         id=row.id,
@@ -179,7 +156,7 @@ async def read(*, uow: UnitOfWork, ctx: CaseworkContext, evaluation_id: str) -> 
 
 async def score(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     staff: StaffPrincipal,
     evaluation_id: str,
@@ -187,43 +164,34 @@ async def score(
     body: EvaluationScore,
 ) -> EvaluationItemRead:
     """Score one sampled case; it may be re-scored until its findings are sent."""
-    where = and_(S.c.evaluation_id == evaluation_id, S.c.grievance_id == grievance_id)
-    row = (await uow.session.execute(select(S).where(where).with_for_update())).first()
+    row = await uow.evaluations.sheet_for_update(evaluation_id, grievance_id)
     if row is None:
         raise RecordNotFound("evaluation-item-not-found", "该案件不在本次评查样本中。")
     rules.check_scorable(row.sent_at is not None)
     total = rules.total_score(body.scores)
-    await uow.session.execute(
-        update(S)
-        .where(where)
-        .values(
-            scores={item.value: value for item, value in body.scores.items()},
-            total=total,
-            findings=body.findings,
-            scored_at=ctx.clock.now(),
-        )
-    )
+    row.scores = {item.value: value for item, value in body.scores.items()}
+    row.total, row.findings, row.scored_at = total, body.findings, ctx.clock.now()
+    await uow.evaluations.save_sheet(row)
     await audit(uow, staff, "ScoreEvaluation", grievance_id, {"evaluation_id": evaluation_id, "total": total})
-    updated = (await uow.session.execute(select(S).where(where))).one()
+    # Read back as stored, so this answer matches every later read (the database's time zone).
+    updated = await uow.evaluations.sheet_for_update(evaluation_id, grievance_id)
+    assert updated is not None
     return _item(ctx, updated)
 
 
 async def send_findings(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, evaluation_id: str
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, evaluation_id: str
 ) -> EvaluationRead:
     """Send every scored, unsent sheet to its lead department's topic; unscored ones wait."""
-    evaluation = (await uow.session.execute(select(E).where(E.c.id == evaluation_id).with_for_update())).first()
+    evaluation = await uow.evaluations.get(evaluation_id, for_update=True)
     if evaluation is None:
         raise _not_found()
     now = ctx.clock.now()
-    ready = list(
-        await uow.session.execute(
-            select(S).where(S.c.evaluation_id == evaluation_id, S.c.total.is_not(None), S.c.sent_at.is_(None))
-        )
-    )
+    ready = await uow.evaluations.unsent_scored(evaluation_id)
     if not ready:
         raise RuleViolation("没有已评分且未反馈的案件。")
     for row in ready:
+        assert row.total is not None  # unsent_scored: scored sheets only
         grade = rules.grade(row.total)
         await uow.publish(
             EvaluationFindingsSent(
@@ -245,49 +213,36 @@ async def send_findings(
             subject=row.grievance_id,
             topic=department_topic(row.department),
         )
-    await uow.session.execute(
-        update(S)
-        .where(S.c.evaluation_id == evaluation_id, S.c.grievance_id.in_([r.grievance_id for r in ready]))
-        .values(sent_at=now)
-    )
+    for row in ready:
+        row.sent_at = now
+        await uow.evaluations.save_sheet(row)
     await audit(uow, staff, "SendEvaluationFindings", None, {"evaluation_id": evaluation_id, "sent": len(ready)})
     return await read(uow=uow, ctx=ctx, evaluation_id=evaluation_id)
 
 
 async def findings_for(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, limit: int, offset: int
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, limit: int, offset: int
 ) -> FindingsList:
     """Findings sent to the officer's own department (a supervisor: all), newest first."""
-    conditions: list[ColumnElement[bool]] = [S.c.sent_at.is_not(None)]
-    if not sees_all(staff):
-        if staff.department is None:
-            return FindingsList(items=[], limit=limit, offset=offset)
-        conditions.append(S.c.department == staff.department)
-    rows = await uow.session.execute(
-        select(S).where(and_(*conditions)).order_by(S.c.sent_at.desc(), S.c.grievance_id).limit(limit).offset(offset)
-    )
+    if not sees_all(staff) and staff.department is None:
+        return FindingsList(items=[], limit=limit, offset=offset)
+    department = None if sees_all(staff) else staff.department
+    rows = await uow.evaluations.sent_findings(department=department, limit=limit, offset=offset)
     return FindingsList(items=[_item(ctx, row) for row in rows], limit=limit, offset=offset)
 
 
 async def statistics(
-    *, uow: UnitOfWork, ctx: CaseworkContext, since: date | None, until: date | None
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, since: date | None, until: date | None
 ) -> EvaluationStatistics:
     """Average scores of sheets scored in [since, until] (local dates), per department and item."""
-    scored_on = func.date(func.timezone("Asia/Shanghai", S.c.scored_at))
-    conditions: list[ColumnElement[bool]] = [S.c.total.is_not(None)]
-    if since is not None:
-        conditions.append(scored_on >= since)
-    if until is not None:
-        conditions.append(scored_on <= until)
-    result = await uow.session.execute(select(S.c.department, S.c.scores, S.c.total).where(and_(*conditions)))
-    sheets: list[tuple[str, dict[str, int], int]] = [(d, sc, t) for d, sc, t in result]
-    by_department: dict[str, list[tuple[str, dict[str, int], int]]] = defaultdict(list)
+    sheets = await uow.evaluations.scored_between(since, until)
+    by_department: dict[str, list[ScoredSheet]] = defaultdict(list)
     for sheet in sheets:
-        by_department[sheet[0]].append(sheet)
+        by_department[sheet.department].append(sheet)
 
-    def averages(group: list[tuple[str, dict[str, int], int]]) -> tuple[float, dict[str, float]]:
-        total = round(sum(t for _, _, t in group) / len(group), 2)
-        items = {item.value: round(sum(sc[item.value] for _, sc, _ in group) / len(group), 2) for item in ChecklistItem}
+    def averages(group: list[ScoredSheet]) -> tuple[float, dict[str, float]]:
+        total = round(sum(s.total for s in group) / len(group), 2)
+        items = {item.value: round(sum(s.scores[item.value] for s in group) / len(group), 2) for item in ChecklistItem}
         return total, items
 
     departments = []

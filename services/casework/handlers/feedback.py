@@ -13,7 +13,7 @@ from services.casework.domain.review import close, reopen, request_review
 from services.casework.domain.states import STATUS_OF_STATE, CaseError, CaseState
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.publishing import tell_citizen, tell_departments
-from shared.db.uow import UnitOfWork
+from services.casework.repositories import CaseworkUnitOfWork
 from shared.events.contracts import CitizenReviewRequested, RatingSubmitted
 from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Rating, Status, Track
@@ -22,7 +22,7 @@ RATING_NAMES_ZH = {Rating.satisfied: "满意", Rating.basically_satisfied: "基�
 
 
 async def _refuse(
-    uow: UnitOfWork, ctx: CaseworkContext, case: Case, error: CaseError, now: datetime, what: str
+    uow: CaseworkUnitOfWork, ctx: CaseworkContext, case: Case, error: CaseError, now: datetime, what: str
 ) -> None:
     """Tell the citizen why the request cannot go ahead; the case itself does not change."""
     await tell_citizen(
@@ -36,9 +36,8 @@ async def _refuse(
     )
 
 
-async def on_rating(*, uow: UnitOfWork, ctx: CaseworkContext, rating: RatingSubmitted) -> None:
-    repo = ctx.repository(uow)
-    case = await repo.get(rating.grievance_id, for_update=True)
+async def on_rating(*, uow: CaseworkUnitOfWork, ctx: CaseworkContext, rating: RatingSubmitted) -> None:
+    case = await uow.cases.for_update(rating.grievance_id)
     if case is None or case.track is not Track.petition:
         return
     now = ctx.clock.now()
@@ -48,12 +47,12 @@ async def on_rating(*, uow: UnitOfWork, ctx: CaseworkContext, rating: RatingSubm
         try:
             reopen(case, now=now, calendar=ctx.calendar)
         except CaseError as error:
-            await repo.save(case)
+            await uow.cases.save(case, calendar=ctx.calendar)
             await _refuse(uow, ctx, case, error, now, "reopen")
             return
         clock = case.running(Step.reply)
         assert clock is not None
-        await repo.save(case)
+        await uow.cases.save(case, calendar=ctx.calendar)
         await tell_citizen(
             uow,
             case,
@@ -76,7 +75,7 @@ async def on_rating(*, uow: UnitOfWork, ctx: CaseworkContext, rating: RatingSubm
         return
     if rating.rating is not Rating.dissatisfied and case.state in (CaseState.replied, CaseState.review_decided):
         close(case, now=now)
-        await repo.save(case)
+        await uow.cases.save(case, calendar=ctx.calendar)
         await tell_citizen(
             uow,
             case,
@@ -95,7 +94,7 @@ async def on_rating(*, uow: UnitOfWork, ctx: CaseworkContext, rating: RatingSubm
             now=now,
         )
         return
-    await repo.save(case)
+    await uow.cases.save(case, calendar=ctx.calendar)
     await tell_departments(
         uow,
         ctx,
@@ -108,9 +107,8 @@ async def on_rating(*, uow: UnitOfWork, ctx: CaseworkContext, rating: RatingSubm
     )
 
 
-async def on_review_request(*, uow: UnitOfWork, ctx: CaseworkContext, request: CitizenReviewRequested) -> None:
-    repo = ctx.repository(uow)
-    case = await repo.get(request.grievance_id, for_update=True)
+async def on_review_request(*, uow: CaseworkUnitOfWork, ctx: CaseworkContext, request: CitizenReviewRequested) -> None:
+    case = await uow.cases.for_update(request.grievance_id)
     if case is None:
         return
     now = ctx.clock.now()
@@ -127,7 +125,7 @@ async def on_review_request(*, uow: UnitOfWork, ctx: CaseworkContext, request: C
     except CaseError as error:
         await _refuse(uow, ctx, case, error, now, level.value)
         return
-    await repo.save(case)
+    await uow.cases.save(case, calendar=ctx.calendar)
     is_review = level is ReviewLevel.review
     level_zh = "复查" if is_review else "复核"
     body = ctx.settings.review_body_name if is_review else ctx.settings.re_review_body_name

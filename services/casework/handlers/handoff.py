@@ -20,8 +20,7 @@ from services.casework.handlers.publishing import (
     tell_citizen,
     tell_departments,
 )
-from services.casework.repository import CaseRepository
-from shared.db.uow import UnitOfWork
+from services.casework.repositories import CaseworkUnitOfWork
 from shared.events.citizen_status import citizen_status
 from shared.events.contracts import FiledGrievance, GrievanceReceived, RoutingDecision, TrackHandoff
 from shared.events.department import DepartmentAction
@@ -70,24 +69,23 @@ def classify(case: Case, decision: RoutingDecision) -> None:
     case.area, case.category, case.item = decision.area.value, decision.category, decision.item
 
 
-async def take_handoff(*, uow: UnitOfWork, ctx: CaseworkContext, handoff: TrackHandoff) -> None:
+async def take_handoff(*, uow: CaseworkUnitOfWork, ctx: CaseworkContext, handoff: TrackHandoff) -> None:
     grievance, decision = handoff.grievance, handoff.decision
     if decision.track not in (Track.petition, Track.litigation):
         raise PermanentError(f"casework does not handle the {decision.track.value} track")
     now = ctx.clock.now()
-    repo = ctx.repository(uow)
     gid = grievance.grievance_id
-    existing = await repo.get(gid, for_update=True)
+    existing = await uow.cases.for_update(gid)
     if existing is not None and handoff.revision <= existing.revision:
         log.info("stale hand-off ignored", grievance_id=gid, revision=handoff.revision, held=existing.revision)
         return
-    linked_revision = await repo.link_revision(gid)
+    linked_revision = await uow.repeat_links.revision_of(gid)
     if linked_revision is not None and handoff.revision <= linked_revision:
         return
-    if existing is None and decision.repeat_of and await _linked_as_repeat(uow, ctx, repo, handoff, now):
+    if existing is None and decision.repeat_of and await _linked_as_repeat(uow, ctx, handoff, now):
         return
     if linked_revision is not None:
-        await repo.unlink_repeat(gid)  # a later decision says it is not a repeat after all
+        await uow.repeat_links.unlink(gid)  # a later decision says it is not a repeat after all
 
     lead, co, route, kind = handlers_for(ctx, decision)
     routed = [decision.departments.lead, *decision.departments.co]
@@ -110,7 +108,7 @@ async def take_handoff(*, uow: UnitOfWork, ctx: CaseworkContext, handoff: TrackH
             calendar=ctx.calendar,
         )
         classify(case, decision)
-        await repo.add(case, now=now)
+        await uow.cases.add(case, now=now, calendar=ctx.calendar)
     else:
         case = existing
         try:
@@ -130,7 +128,7 @@ async def take_handoff(*, uow: UnitOfWork, ctx: CaseworkContext, handoff: TrackH
         except CaseError as exc:
             raise PermanentError(exc.message_zh) from exc
         classify(case, decision)
-        await repo.save(case)
+        await uow.cases.save(case, calendar=ctx.calendar)
         if dropped:
             await tell_departments(
                 uow,
@@ -144,7 +142,7 @@ async def take_handoff(*, uow: UnitOfWork, ctx: CaseworkContext, handoff: TrackH
     await _announce_assignment(uow, ctx, case, now=now)
 
 
-async def _announce_assignment(uow: UnitOfWork, ctx: CaseworkContext, case: Case, *, now: datetime) -> None:
+async def _announce_assignment(uow: CaseworkUnitOfWork, ctx: CaseworkContext, case: Case, *, now: datetime) -> None:
     detail = {"lead": case.lead, "co": list(case.co), "urgent": case.urgent}
     if case.track is Track.litigation:
         assert case.legal is not None
@@ -192,12 +190,12 @@ async def _announce_assignment(uow: UnitOfWork, ctx: CaseworkContext, case: Case
 
 
 async def _linked_as_repeat(
-    uow: UnitOfWork, ctx: CaseworkContext, repo: CaseRepository, handoff: TrackHandoff, now: datetime
+    uow: CaseworkUnitOfWork, ctx: CaseworkContext, handoff: TrackHandoff, now: datetime
 ) -> bool:
     """§19 / §36: a repeat of an open (or finally reviewed) case is linked, not handled again."""
     grievance, decision = handoff.grievance, handoff.decision
     assert decision.repeat_of is not None
-    original = await repo.get(decision.repeat_of)
+    original = await uow.cases.get(decision.repeat_of)
     if original is None or not (original.is_open or original.final):
         return False
     upcoming = original.next_deadline
@@ -237,7 +235,7 @@ async def _linked_as_repeat(
             now=now,
             detail={"repeat_grievance_id": grievance.grievance_id, "repeat_tracking_no": grievance.tracking_no},
         )
-    await repo.link_repeat(
+    await uow.repeat_links.link(
         grievance_id=grievance.grievance_id,
         tracking_no=grievance.tracking_no,
         open_grievance_id=original.grievance_id,

@@ -29,8 +29,8 @@ from services.casework.handlers.publishing import (
     tell_citizen,
     tell_departments,
 )
-from services.casework.hearing_repository import HearingRepository
-from services.casework.hearing_schemas import (
+from services.casework.repositories import CaseworkUnitOfWork
+from services.casework.schemas.hearings import (
     HearingCreate,
     HearingRead,
     HearingRecordCreate,
@@ -41,7 +41,6 @@ from services.casework.hearing_schemas import (
 )
 from shared.auth import StaffPrincipal
 from shared.catalog.lawyers import load_lawyers
-from shared.db.uow import UnitOfWork
 from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Status
 
@@ -94,7 +93,7 @@ def hearing_read(hearing: Hearing) -> HearingRead:
 
 
 async def open_hearing(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, request: HearingCreate
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, request: HearingCreate
 ) -> HearingRead:
     now = ctx.clock.now()
     case, reader = await find_case(uow, ctx, staff, grievance_id, for_update=True, action="open_hearing")
@@ -106,7 +105,6 @@ async def open_hearing(
     parties = [p.name for p in participants if p.role is not ParticipantRole.department]
     parties += [case.snapshot.respondent] if case.snapshot.respondent else []
     panel = rules.build_panel(request.chair, request.members, request.lawyer_id, load_lawyers(), parties)
-    repo = HearingRepository(uow.session)
     hearing = rules.open_hearing(
         case,
         hearing_id=str(uuid.uuid4()),
@@ -117,11 +115,11 @@ async def open_hearing(
         participants=participants,
         scheduled_at=request.scheduled_at,
         place=request.place,
-        open_hearings=await repo.count_open(case.grievance_id),
+        open_hearings=await uow.hearings.count_open(case.grievance_id),
         now=now,
     )
-    await ctx.repository(uow).save(case)
-    await repo.add(hearing)
+    await uow.cases.save(case, calendar=ctx.calendar)
+    await uow.hearings.add(hearing)
     names = {code: ctx.name(code) for code in ctx.catalog.departments}
     addressees: list[str | None] = [None]  # the petitioner, by the masked name the case holds
     addressees += [p.name for p in hearing.participants if p.role is ParticipantRole.party]
@@ -165,7 +163,7 @@ async def open_hearing(
     return hearing_read(hearing)
 
 
-async def _earlier_notices(uow: UnitOfWork, grievance_id: str) -> int:
+async def _earlier_notices(uow: CaseworkUnitOfWork, grievance_id: str) -> int:
     return await next_document_sequence(uow, grievance_id, DocumentKind.hearing_notice) - 1
 
 
@@ -175,19 +173,23 @@ def _concerned(case: Case, hearing: Hearing) -> list[str]:
 
 
 async def _hearing_for_update(
-    uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, hearing_id: str, action: str
-) -> tuple[Case, Reader, Hearing, HearingRepository]:
+    uow: CaseworkUnitOfWork,
+    ctx: CaseworkContext,
+    staff: StaffPrincipal,
+    grievance_id: str,
+    hearing_id: str,
+    action: str,
+) -> tuple[Case, Reader, Hearing]:
     case, reader = await find_case(uow, ctx, staff, grievance_id, for_update=True, action=action)
-    repo = HearingRepository(uow.session)
-    hearing = await repo.get(grievance_id, hearing_id)
+    hearing = await uow.hearings.get(grievance_id, hearing_id)
     if hearing is None:
         raise HearingNotFound(hearing_id)
-    return case, reader, hearing, repo
+    return case, reader, hearing
 
 
 async def record_hearing(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     staff: StaffPrincipal,
     grievance_id: str,
@@ -195,7 +197,7 @@ async def record_hearing(
     request: HearingRecordCreate,
 ) -> HearingRead:
     now = ctx.clock.now()
-    case, reader, hearing, repo = await _hearing_for_update(uow, ctx, staff, grievance_id, hearing_id, "record_hearing")
+    case, reader, hearing = await _hearing_for_update(uow, ctx, staff, grievance_id, hearing_id, "record_hearing")
     actor = _actor(ctx, case, staff, reader, hearing.body)
     rules.record_hearing(
         case,
@@ -206,8 +208,8 @@ async def record_hearing(
         now=now,
         calendar=ctx.calendar,
     )
-    await ctx.repository(uow).save(case)
-    await repo.save(hearing)
+    await uow.cases.save(case, calendar=ctx.calendar)
+    await uow.hearings.save(hearing)
     clock = case.running(hearing.step)
     detail = {
         "hearing_id": hearing.id,
@@ -241,17 +243,15 @@ async def record_hearing(
 
 
 async def publish_opinion(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, hearing_id: str
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, hearing_id: str
 ) -> HearingRead:
     now = ctx.clock.now()
-    case, reader, hearing, repo = await _hearing_for_update(
-        uow, ctx, staff, grievance_id, hearing_id, "publish_opinion"
-    )
+    case, reader, hearing = await _hearing_for_update(uow, ctx, staff, grievance_id, hearing_id, "publish_opinion")
     actor = _actor(ctx, case, staff, reader, HearingBody.re_review)
     review = case.last_review
     outcome = OUTCOME_NAMES_ZH[review.outcome.value] if review and review.outcome else ""
     notice = rules.publish_opinion(case, hearing, issuer=actor.name, outcome_zh=outcome, now=now)
-    await repo.save(hearing)
+    await uow.hearings.save(hearing)
     detail = {"hearing_id": hearing.id, "published_at": notice.published_at.isoformat()}
     await tell_citizen(
         uow,
@@ -277,14 +277,14 @@ async def publish_opinion(
 
 
 async def list_hearings(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str
 ) -> list[HearingRead]:
     await find_case(uow, ctx, staff, grievance_id, action="read_hearings")
-    return [hearing_read(h) for h in await HearingRepository(uow.session).of_case(grievance_id)]
+    return [hearing_read(h) for h in await uow.hearings.of_case(grievance_id)]
 
 
-async def public_notices(*, uow: UnitOfWork, limit: int, offset: int) -> PublicNoticeList:
-    total, hearings = await HearingRepository(uow.session).published(limit=limit, offset=offset)
+async def public_notices(*, uow: CaseworkUnitOfWork, limit: int, offset: int) -> PublicNoticeList:
+    total, hearings = await uow.hearings.published(limit=limit, offset=offset)
     items = [
         PublicNoticeRead(hearing_id=h.id, text=h.notice.text, published_at=h.notice.published_at)
         for h in hearings

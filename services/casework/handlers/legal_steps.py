@@ -14,9 +14,10 @@ from services.casework.domain.review import request_window_ends_on
 from services.casework.handlers import commands as c
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.publishing import tell_citizen, tell_departments
-from services.casework.handlers.steps import StepHandler, hearing_finding
+from services.casework.handlers.reply import hearing_finding
+from services.casework.handlers.steps import StepHandler
+from services.casework.repositories import CaseworkUnitOfWork
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Status
 
@@ -25,7 +26,7 @@ OUTCOME_NAMES_ZH = {"upheld": "维持原处理意见", "changed": "变更原处�
 
 async def confirm_receipt(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     case: Case,
     staff: StaffPrincipal,
@@ -59,7 +60,7 @@ async def confirm_receipt(
 
 async def report_progress(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     case: Case,
     staff: StaffPrincipal,
@@ -77,7 +78,7 @@ async def report_progress(
 
 async def conclude(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     case: Case,
     staff: StaffPrincipal,
@@ -93,7 +94,7 @@ async def conclude(
 
 async def decide_review(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     case: Case,
     staff: StaffPrincipal,

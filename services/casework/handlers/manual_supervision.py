@@ -13,9 +13,9 @@ from services.casework.domain.states import CaseError
 from services.casework.handlers.actions import find_case, read_view
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.publishing import audit, tell_citizen, tell_departments
-from services.casework.schemas import CaseRead
+from services.casework.repositories import CaseworkUnitOfWork
+from services.casework.schemas.cases import CaseRead
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Status
 
@@ -27,7 +27,7 @@ class NothingOverdue(CaseError):
 
 
 async def supervise_case(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, note: str
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, note: str
 ) -> CaseRead:
     now = ctx.clock.now()
     today = local_date(now)
@@ -69,7 +69,7 @@ async def supervise_case(
             departments=[clock.owner],
             detail=detail,
         )
-    await ctx.repository(uow).save(case)
+    await uow.cases.save(case, calendar=ctx.calendar)
     steps = [{"step": d.step.value, "owner": d.owner, "due_on": d.due_on.isoformat()} for d in overdue]
     await audit(uow, staff, "supervise", grievance_id, {"note": note, "clocks": steps})
     view = await read_view(uow, ctx, case, reader, now, staff=staff)

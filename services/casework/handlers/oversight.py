@@ -4,7 +4,7 @@ who reads everything."""
 from __future__ import annotations
 
 from services.casework.handlers.context import CaseworkContext
-from services.casework.schemas import Office
+from services.casework.schemas.cases import Office
 from shared.auth import StaffPrincipal
 from shared.events.vocabulary import Role
 

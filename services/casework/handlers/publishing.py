@@ -9,18 +9,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
-
-from services.casework import db
 from services.casework.documents.content import Draft
 from services.casework.domain.access import Reader, may_read_grievance
 from services.casework.domain.calendar import local_date
 from services.casework.domain.case import Case
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.views import grievance_view
+from services.casework.repositories import CaseworkUnitOfWork
+from services.casework.repositories.documents import IssuedDocument
 from shared.auth import StaffPrincipal
-from shared.db.audit import record_audit
-from shared.db.uow import UnitOfWork
 from shared.events.citizen_status import citizen_status
 from shared.events.contracts import DocumentRef
 from shared.events.department import DepartmentAction, DepartmentCaseChanged, DueView
@@ -29,7 +26,7 @@ from shared.events.vocabulary import Status, Track
 
 
 async def tell_citizen(
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     case: Case,
     *,
     status: Status,
@@ -59,7 +56,7 @@ async def tell_citizen(
 
 
 async def tell_departments(
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     case: Case,
     *,
@@ -119,13 +116,13 @@ async def tell_departments(
 
 
 async def issue_document(
-    uow: UnitOfWork, ctx: CaseworkContext, case: Case, draft: Draft, *, issued_by: str, now: datetime
+    uow: CaseworkUnitOfWork, ctx: CaseworkContext, case: Case, draft: Draft, *, issued_by: str, now: datetime
 ) -> DocumentRef:
     """Render the notice (HTML and PDF), keep it as issued, and return the citizen's link."""
     rendered = await asyncio.to_thread(ctx.renderer.render, draft)
     document_id = str(uuid.uuid4())
-    await uow.session.execute(
-        insert(db.document).values(
+    await uow.documents.add(
+        IssuedDocument(
             id=document_id,
             grievance_id=case.grievance_id,
             kind=rendered.kind.value,
@@ -141,14 +138,11 @@ async def issue_document(
 
 
 async def audit(
-    uow: UnitOfWork, staff: StaffPrincipal, action: str, grievance_id: str | None, detail: dict[str, Any]
+    uow: CaseworkUnitOfWork, staff: StaffPrincipal, action: str, grievance_id: str | None, detail: dict[str, Any]
 ) -> None:
-    await record_audit(uow.session, db.audit_log, actor=staff, action=action, subject=grievance_id, detail=detail)
+    await uow.audit.record(staff, action, grievance_id, detail)
 
 
-async def next_document_sequence(uow: UnitOfWork, grievance_id: str, kind: str) -> int:
+async def next_document_sequence(uow: CaseworkUnitOfWork, grievance_id: str, kind: str) -> int:
     """1 for the first notice of a kind on a case, 2 for the second (after a reopen), ..."""
-    count = await uow.session.scalar(
-        select(func.count()).where(db.document.c.grievance_id == grievance_id, db.document.c.kind == kind)
-    )
-    return int(count or 0) + 1
+    return await uow.documents.count(grievance_id, kind) + 1

@@ -7,11 +7,8 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import ColumnElement, Row, and_, func, insert, select, true, update
-
-from services.casework import db
 from services.casework.domain import recommendation as rules
 from services.casework.domain.calendar import local_date
 from services.casework.domain.recommendation import Adoption, RecommendationKind, RecommendationState
@@ -27,7 +24,9 @@ from services.casework.handlers.oversight import (
 )
 from services.casework.handlers.publishing import audit
 from services.casework.handlers.refusals import record_refusal
-from services.casework.oversight_schemas import (
+from services.casework.repositories import CaseworkUnitOfWork, CaseworkUowFactory
+from services.casework.repositories.recommendations import Recommendation, RecommendationQuery
+from services.casework.schemas.oversight import (
     RecommendationAnswer,
     RecommendationCounts,
     RecommendationCreate,
@@ -36,16 +35,14 @@ from services.casework.oversight_schemas import (
     RecommendationStatistics,
 )
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork, UnitOfWorkFactory
 from shared.events.department import RecommendationNotice
 from shared.events.topics import department_topic
 from shared.logging import get_logger
 
 log = get_logger(__name__)
-R = db.recommendation
 
 
-async def _refused(uow: UnitOfWork, staff: StaffPrincipal, action: str, recommendation_id: str) -> None:
+async def _refused(uow: CaseworkUnitOfWork, staff: StaffPrincipal, action: str, recommendation_id: str) -> None:
     """Another department's recommendation: audited like a refused case, then the same 404."""
     await record_refusal(uow, staff, action, None, record={"recommendation_id": recommendation_id})
 
@@ -54,7 +51,7 @@ def _not_found() -> RecordNotFound:
     return RecordNotFound("recommendation-not-found", "未找到该建议。")
 
 
-def _read(ctx: CaseworkContext, row: Row[Any], today: date) -> RecommendationRead:
+def _read(ctx: CaseworkContext, row: Recommendation, today: date) -> RecommendationRead:
     state = RecommendationState(row.state)
     kind = RecommendationKind(row.kind)
     return RecommendationRead(
@@ -79,9 +76,9 @@ def _read(ctx: CaseworkContext, row: Row[Any], today: date) -> RecommendationRea
 
 
 async def _notify(
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
-    row: Row[Any],
+    row: Recommendation,
     *,
     action: Literal["issued", "answered", "supervised"],
     message_zh: str,
@@ -112,15 +109,8 @@ async def _notify(
     )
 
 
-async def _row(uow: UnitOfWork, recommendation_id: str, *, for_update: bool = False) -> Row[Any] | None:
-    statement = select(R).where(R.c.id == recommendation_id)
-    if for_update:
-        statement = statement.with_for_update()
-    return (await uow.session.execute(statement)).first()
-
-
 async def issue(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, body: RecommendationCreate
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, body: RecommendationCreate
 ) -> RecommendationRead:
     """The bureau issues a recommendation; the agency is told on its topic."""
     now = ctx.clock.now()
@@ -129,31 +119,26 @@ async def issue(
     rules.check_due_on(body.due_on, today=today)
     grievance_ids = list(dict.fromkeys(body.grievance_ids))
     if grievance_ids:
-        found = set(
-            await uow.session.scalars(
-                select(db.grievance_case.c.grievance_id).where(db.grievance_case.c.grievance_id.in_(grievance_ids))
-            )
-        )
+        found = await uow.cases.existing_ids(grievance_ids)
         missing = [g for g in grievance_ids if g not in found]
         if missing:
             raise RuleViolation(f"所关联的案件不存在：{', '.join(missing)}。")
     recommendation_id = str(uuid.uuid4())
-    await uow.session.execute(
-        insert(R).values(
-            id=recommendation_id,
-            kind=body.kind.value,
-            department=body.department,
-            title=body.title,
-            reasons=body.reasons,
-            grievance_ids=grievance_ids,
-            due_on=body.due_on,
-            state=RecommendationState.issued.value,
-            issued_by=staff.subject,
-            issued_at=now,
-        )
+    row = Recommendation(
+        id=recommendation_id,
+        kind=body.kind.value,
+        department=body.department,
+        title=body.title,
+        reasons=body.reasons,
+        grievance_ids=grievance_ids,
+        due_on=body.due_on,
+        state=RecommendationState.issued.value,
+        issued_by=staff.subject,
+        issued_at=now,
     )
-    row = await _row(uow, recommendation_id)
-    assert row is not None
+    await uow.recommendations.add(row)
+    # Read back as stored, so this answer matches every later read (the database's time zone).
+    row = await uow.recommendations.get(recommendation_id) or row
     kind_zh = rules.KIND_NAMES_ZH[body.kind]
     text = (
         f"【{kind_zh}】{ctx.settings.bureau_name}依据{rules.LEGAL_BASIS}向你单位提出{kind_zh}：{body.title}。"
@@ -166,7 +151,7 @@ async def issue(
 
 async def answer(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     staff: StaffPrincipal,
     recommendation_id: str,
@@ -174,7 +159,7 @@ async def answer(
 ) -> RecommendationRead:
     """The agency's written answer (书面反馈采纳情况): only its own officers give it, once."""
     now = ctx.clock.now()
-    row = await _row(uow, recommendation_id, for_update=True)
+    row = await uow.recommendations.get(recommendation_id, for_update=True)
     if row is None:
         raise _not_found()
     if staff.department is None or staff.department != row.department:
@@ -182,20 +167,14 @@ async def answer(
         raise _not_found()
     rules.check_answerable(RecommendationState(row.state))
     rules.check_reasons(body.adoption, body.answer)
-    await uow.session.execute(
-        update(R)
-        .where(R.c.id == recommendation_id)
-        .values(
-            state=RecommendationState.answered.value,
-            adoption=body.adoption.value,
-            answer=body.answer,
-            answered_by=staff.subject,
-            answered_at=now,
-            answered_on=local_date(now),
-        )
-    )
-    row = await _row(uow, recommendation_id)
-    assert row is not None
+    row.state = RecommendationState.answered.value
+    row.adoption = body.adoption.value
+    row.answer = body.answer
+    row.answered_by = staff.subject
+    row.answered_at = now
+    row.answered_on = local_date(now)
+    await uow.recommendations.save(row)
+    row = await uow.recommendations.get(recommendation_id) or row
     text = f"你单位已书面反馈：{rules.ADOPTION_NAMES_ZH[body.adoption]}。"
     await _notify(uow, ctx, row, action="answered", message_zh=text, now=now)
     await audit(uow, staff, "AnswerRecommendation", None, {"recommendation_id": recommendation_id})
@@ -203,9 +182,9 @@ async def answer(
 
 
 async def read(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, recommendation_id: str
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, recommendation_id: str
 ) -> RecommendationRead:
-    row = await _row(uow, recommendation_id)
+    row = await uow.recommendations.get(recommendation_id)
     if row is None:
         raise _not_found()
     if not may_see(staff, row.department):
@@ -225,55 +204,40 @@ class RecommendationFilter:
 
 
 async def list_recommendations(
-    *, uow: UnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, filters: RecommendationFilter
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, filters: RecommendationFilter
 ) -> RecommendationList:
     """An officer lists its own department's; a supervisor every one (or one department's)."""
     today = local_date(ctx.clock.now())
-    conditions: list[ColumnElement[bool]] = []
     department = filters.department if sees_all(staff) else staff.department
     if not sees_all(staff) and department is None:
         return RecommendationList(items=[], total=0, limit=filters.limit, offset=filters.offset)
-    if department is not None:
-        conditions.append(R.c.department == department)
-    if filters.state is not None:
-        conditions.append(R.c.state == filters.state.value)
-    if filters.kind is not None:
-        conditions.append(R.c.kind == filters.kind.value)
-    overdue = and_(R.c.state == RecommendationState.issued.value, R.c.due_on < today)
-    if filters.overdue is True:
-        conditions.append(overdue)
-    elif filters.overdue is False:
-        conditions.append(~overdue)
-    where = and_(true(), *conditions)
-    total = await uow.session.scalar(select(func.count()).select_from(R).where(where))
-    rows = await uow.session.execute(
-        select(R).where(where).order_by(R.c.issued_at.desc(), R.c.id).limit(filters.limit).offset(filters.offset)
+    query = RecommendationQuery(
+        department=department,
+        state=filters.state.value if filters.state else None,
+        kind=filters.kind.value if filters.kind else None,
+        overdue=filters.overdue,
+        limit=filters.limit,
+        offset=filters.offset,
     )
+    total, rows = await uow.recommendations.search(query, today=today)
     return RecommendationList(
         items=[_read(ctx, row, today) for row in rows],
-        total=int(total or 0),
+        total=total,
         limit=filters.limit,
         offset=filters.offset,
     )
 
 
-async def supervise_overdue(*, uow_factory: UnitOfWorkFactory, ctx: CaseworkContext, batch_size: int = 200) -> int:
+async def supervise_overdue(*, uow_factory: CaseworkUowFactory, ctx: CaseworkContext, batch_size: int = 200) -> int:
     """督办 every unanswered recommendation past its due day, once: a notice on the agency's topic.
     Rows are taken ``FOR UPDATE SKIP LOCKED``, so several schedulers supervise each one once."""
     now = ctx.clock.now()
     today = local_date(now)
     async with uow_factory() as uow:
-        rows = list(
-            await uow.session.execute(
-                select(R)
-                .where(R.c.state == RecommendationState.issued.value, R.c.due_on < today, R.c.supervised_at.is_(None))
-                .order_by(R.c.due_on, R.c.id)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-            )
-        )
+        rows = await uow.recommendations.due_for_supervision(today=today, limit=batch_size)
         for row in rows:
-            await uow.session.execute(update(R).where(R.c.id == row.id).values(supervised_at=now))
+            row.supervised_at = now
+            await uow.recommendations.save(row)
             kind_zh = rules.KIND_NAMES_ZH[RecommendationKind(row.kind)]
             text = (
                 f"【督办】{kind_zh}“{row.title}”的书面反馈已于{row.due_on:%Y年%m月%d日}到期，"
@@ -287,27 +251,20 @@ async def supervise_overdue(*, uow_factory: UnitOfWorkFactory, ctx: CaseworkCont
 
 
 async def statistics(
-    *, uow: UnitOfWork, ctx: CaseworkContext, since: date | None, until: date | None
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, since: date | None, until: date | None
 ) -> RecommendationStatistics:
     """Recommendations issued in [since, until] (local dates), per kind and agency."""
     today = local_date(ctx.clock.now())
-    issued_on = func.date(func.timezone("Asia/Shanghai", R.c.issued_at))
-    conditions: list[ColumnElement[bool]] = []
-    if since is not None:
-        conditions.append(issued_on >= since)
-    if until is not None:
-        conditions.append(issued_on <= until)
-    rows = await uow.session.execute(
-        select(R.c.kind, R.c.department, R.c.state, R.c.adoption, R.c.due_on, R.c.answered_on).where(
-            and_(true(), *conditions)
-        )
-    )
+    rows = await uow.recommendations.issued_between(since, until)
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         c = counts[(row.kind, row.department)]
         c["issued"] += 1
         state = RecommendationState(row.state)
         if state is RecommendationState.answered:
+            # An answer records its adoption and its day together (answer()).
+            assert row.adoption is not None
+            assert row.answered_on is not None
             c["answered"] += 1
             c[row.adoption] += 1
             c["answered_late"] += int(rules.answered_late(row.due_on, row.answered_on))

@@ -13,19 +13,16 @@ from services.casework.domain import messages, petition
 from services.casework.domain.calendar import end_of_day
 from services.casework.domain.case import Case
 from services.casework.domain.deadlines import Step
-from services.casework.domain.hearing import HearingFinding, finding, heard_for
-from services.casework.domain.kinds import DECISION_NAMES_ZH, allows_review
 from services.casework.domain.legal import NotAcceptance
-from services.casework.domain.review import request_window_ends_on
 from services.casework.handlers import commands as c
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.publishing import issue_document, next_document_sequence, tell_citizen, tell_departments
-from services.casework.hearing_repository import HearingRepository
+from services.casework.handlers.reply import reply, submit_co_opinion
+from services.casework.repositories import CaseworkUnitOfWork
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.contracts import RerouteRequested
 from shared.events.department import DepartmentAction
-from shared.events.vocabulary import PetitionKind, Status
+from shared.events.vocabulary import Status
 
 StepHandler = Callable[..., Awaitable[None]]
 
@@ -36,7 +33,13 @@ def _due(case: Case, step: Step) -> datetime | None:
 
 
 async def sign_for(
-    *, uow: UnitOfWork, ctx: CaseworkContext, case: Case, staff: StaffPrincipal, command: c.SignFor, now: datetime
+    *,
+    uow: CaseworkUnitOfWork,
+    ctx: CaseworkContext,
+    case: Case,
+    staff: StaffPrincipal,
+    command: c.SignFor,
+    now: datetime,
 ) -> None:
     petition.sign_for(case, department=staff.department, now=now)
     lead = ctx.name(case.lead)
@@ -53,7 +56,13 @@ async def sign_for(
 
 
 async def return_case(
-    *, uow: UnitOfWork, ctx: CaseworkContext, case: Case, staff: StaffPrincipal, command: c.ReturnCase, now: datetime
+    *,
+    uow: CaseworkUnitOfWork,
+    ctx: CaseworkContext,
+    case: Case,
+    staff: StaffPrincipal,
+    command: c.ReturnCase,
+    now: datetime,
 ) -> None:
     petition.return_case(case, department=staff.department, reason=command.reason, now=now)
     lead = ctx.name(case.lead)
@@ -83,7 +92,13 @@ async def return_case(
 
 
 async def accept(
-    *, uow: UnitOfWork, ctx: CaseworkContext, case: Case, staff: StaffPrincipal, command: c.AcceptCase, now: datetime
+    *,
+    uow: CaseworkUnitOfWork,
+    ctx: CaseworkContext,
+    case: Case,
+    staff: StaffPrincipal,
+    command: c.AcceptCase,
+    now: datetime,
 ) -> None:
     petition.accept(case, department=staff.department, now=now, calendar=ctx.calendar)
     reply_clock = case.running(Step.reply)
@@ -120,7 +135,13 @@ async def accept(
 
 
 async def refuse(
-    *, uow: UnitOfWork, ctx: CaseworkContext, case: Case, staff: StaffPrincipal, command: c.RefuseCase, now: datetime
+    *,
+    uow: CaseworkUnitOfWork,
+    ctx: CaseworkContext,
+    case: Case,
+    staff: StaffPrincipal,
+    command: c.RefuseCase,
+    now: datetime,
 ) -> None:
     notice = NotAcceptance(
         ground=command.ground,
@@ -149,7 +170,7 @@ async def refuse(
 
 async def start(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     case: Case,
     staff: StaffPrincipal,
@@ -174,7 +195,7 @@ async def start(
 
 async def extend(
     *,
-    uow: UnitOfWork,
+    uow: CaseworkUnitOfWork,
     ctx: CaseworkContext,
     case: Case,
     staff: StaffPrincipal,
@@ -209,97 +230,6 @@ async def extend(
         message_zh=f"办理期限延长{extension.days}日，至{messages.day_zh(extension.new_due_on)}。",
         now=now,
     )
-
-
-async def submit_co_opinion(
-    *,
-    uow: UnitOfWork,
-    ctx: CaseworkContext,
-    case: Case,
-    staff: StaffPrincipal,
-    command: c.SubmitCoOpinion,
-    now: datetime,
-) -> None:
-    opinion = petition.submit_co_opinion(case, department=staff.department, opinion=command.opinion, now=now)
-    # Internal to the handling departments: the citizen reads the consolidated reply, not this.
-    await tell_departments(
-        uow,
-        ctx,
-        case,
-        action=DepartmentAction.co_opinion_submitted,
-        message_zh=f"{ctx.name(opinion.department)}已提交协办意见。",
-        now=now,
-        departments=[case.lead, opinion.department],
-        detail={
-            "department": opinion.department,
-            "opinion": opinion.opinion,
-            "outstanding": petition.outstanding_co_handlers(case),
-        },
-    )
-
-
-async def reply(
-    *,
-    uow: UnitOfWork,
-    ctx: CaseworkContext,
-    case: Case,
-    staff: StaffPrincipal,
-    command: c.ReplyToCitizen,
-    now: datetime,
-) -> None:
-    record = petition.reply(
-        case,
-        department=staff.department,
-        decision=command.decision,
-        request_summary=command.request_summary,
-        facts_and_reasons=command.facts_and_reasons,
-        basis=command.basis,
-        outstanding_co_reason=command.outstanding_co_reason,
-        now=now,
-    )
-    lead = ctx.name(case.lead)
-    heard = await hearing_finding(uow, case, Step.reply)
-    sequence = await next_document_sequence(uow, case.grievance_id, content.DocumentKind.reply_opinion)
-    draft = content.reply_opinion(
-        case,
-        issuer=lead,
-        reply=record,
-        department_names={code: ctx.name(code) for code in case.co},
-        review_body=ctx.settings.review_body_name,
-        now=now,
-        sequence=sequence,
-        hearing=heard,
-    )
-    document = await issue_document(uow, ctx, case, draft, issued_by=case.lead, now=now)
-    reviewable = allows_review(case.petition_kind or PetitionKind.claim)
-    window = request_window_ends_on(case, ctx.calendar) if reviewable else None
-    await tell_citizen(
-        uow,
-        case,
-        status=Status.replied,
-        message_zh=messages.replied(lead, record.decision, ctx.settings.review_body_name if window else None, window),
-        actor=lead,
-        now=now,
-        due_at=end_of_day(window) if window else None,
-        documents=[document],
-        detail={"decision": record.decision.value},
-    )
-    await tell_departments(
-        uow,
-        ctx,
-        case,
-        action=DepartmentAction.replied,
-        message_zh=f"{lead}已答复信访人（{DECISION_NAMES_ZH[record.decision]}）。",
-        now=now,
-        detail={"decision": record.decision.value, "outstanding_co_reason": record.outstanding_co_reason}
-        | ({"hearing_held_on": heard.held_on.isoformat()} if heard else {}),
-    )
-
-
-async def hearing_finding(uow: UnitOfWork, case: Case, step: Step) -> HearingFinding | None:
-    """The held hearing (if any) whose conclusion this answer must state (§31, §36)."""
-    hearing = heard_for(case, await HearingRepository(uow.session).of_case(case.grievance_id), step)
-    return finding(hearing) if hearing is not None else None
 
 
 PETITION_STEPS: dict[type[Any], StepHandler] = {

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
-
-from services.casework import db
 from services.casework.domain import messages
 from services.casework.domain.calendar import local_date
 from services.casework.domain.deadlines import STEP_NAMES_ZH
 from services.casework.domain.review import close_if_window_passed
-from services.casework.domain.states import CaseState
 from services.casework.domain.supervision import SupervisionLevel, due_notices
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.publishing import tell_citizen, tell_departments
-from shared.db.uow import UnitOfWork, UnitOfWorkFactory
+from services.casework.repositories import CaseworkUnitOfWork, CaseworkUowFactory
 from shared.events.department import DepartmentAction
 from shared.events.vocabulary import Status
 from shared.logging import get_logger
@@ -31,27 +27,15 @@ class SupervisionRun:
     closed: int = 0
 
 
-async def _candidates(uow: UnitOfWork, ctx: CaseworkContext) -> list[str]:
-    today = local_date(ctx.clock.now())
-    horizon = ctx.calendar.add_working_days(today, ctx.settings.near_due_working_days)
-    d, t = db.deadline, db.grievance_case
-    # A clock paused by a hearing (听证) is neither near due nor overdue until it runs again.
-    running = and_(d.c.done_at.is_(None), d.c.cancelled.is_(False), d.c.paused_at.is_(None))
-    needs_notice = or_(
-        and_(d.c.due_on <= horizon, d.c.warned.is_(False)), and_(d.c.due_on < today, d.c.supervised.is_(False))
-    )
-    clocks = select(d.c.grievance_id).where(running, needs_notice)
-    expired = select(t.c.grievance_id).where(
-        t.c.state.in_([CaseState.replied.value, CaseState.review_decided.value]), t.c.remedy_window_ends_on < today
-    )
-    rows = await uow.session.scalars(clocks.union(expired).limit(ctx.settings.scheduler_batch_size))
-    return list(rows)
-
-
-async def supervise_once(*, uow_factory: UnitOfWorkFactory, ctx: CaseworkContext) -> SupervisionRun:
+async def supervise_once(*, uow_factory: CaseworkUowFactory, ctx: CaseworkContext) -> SupervisionRun:
     run = SupervisionRun()
+    today = local_date(ctx.clock.now())
     async with uow_factory() as uow:
-        candidates = await _candidates(uow, ctx)
+        candidates = await uow.cases.needing_supervision(
+            today=today,
+            horizon=ctx.calendar.add_working_days(today, ctx.settings.near_due_working_days),
+            limit=ctx.settings.scheduler_batch_size,
+        )
     for grievance_id in candidates:
         async with uow_factory() as uow:
             await _supervise_case(uow, ctx, grievance_id, run)
@@ -60,10 +44,11 @@ async def supervise_once(*, uow_factory: UnitOfWorkFactory, ctx: CaseworkContext
     return run
 
 
-async def _supervise_case(uow: UnitOfWork, ctx: CaseworkContext, grievance_id: str, run: SupervisionRun) -> None:
-    repo = ctx.repository(uow)
+async def _supervise_case(
+    uow: CaseworkUnitOfWork, ctx: CaseworkContext, grievance_id: str, run: SupervisionRun
+) -> None:
     # Another scheduler holding the case handles it this round.
-    case = await repo.get(grievance_id, for_update=True, skip_locked=True)
+    case = await uow.cases.for_update(grievance_id, skip_locked=True)
     if case is None:
         return
     now = ctx.clock.now()
@@ -73,7 +58,7 @@ async def _supervise_case(uow: UnitOfWork, ctx: CaseworkContext, grievance_id: s
     closed = close_if_window_passed(case, now=now, calendar=ctx.calendar)
     if not notices and not closed:
         return
-    await repo.save(case)
+    await uow.cases.save(case, calendar=ctx.calendar)
     bureau = ctx.settings.bureau_name
     for notice in notices:
         clock = notice.deadline

@@ -14,7 +14,7 @@ from services.casework.domain.legal import ROUTE_TEXT_ZH
 from services.casework.domain.petition import outstanding_co_handlers
 from services.casework.domain.states import STATE_NAMES_ZH
 from services.casework.handlers.context import CaseworkContext
-from services.casework.schemas import (
+from services.casework.schemas.cases import (
     CaseRead,
     CaseSummary,
     CoOpinionRead,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from services.casework.domain.kinds import DECISION_NAMES_ZH, DECISIONS_BY_KIND, KIND_NAMES_ZH
 from services.casework.domain.legal import GROUNDS, ROUTE_TEXT_ZH
 from services.casework.domain.states import ACTION_NAMES_ZH, STATE_NAMES_ZH
-from services.casework.vocabulary_schemas import CaseVocabulary, GroundTerm, Term
+from services.casework.schemas.vocabulary import CaseVocabulary, GroundTerm, Term
 
 
 def case_vocabulary() -> CaseVocabulary:

@@ -1,1 +1,2 @@
-"""Live status push: Server-Sent Events fed by Postgres LISTEN/NOTIFY from the timeline writer."""
+"""Live status push (the adapter behind api/events.py): Server-Sent Events fed by Postgres
+LISTEN/NOTIFY from the timeline writer."""

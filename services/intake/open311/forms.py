@@ -13,7 +13,8 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, AnyHttpUrl, ConfigDict, Field, field_validator, model_validator
 
-from services.intake.domain import ComplainantIdentity, has_chinese
+from services.intake.domain.complainant import ComplainantIdentity
+from services.intake.domain.grievance import has_chinese
 from services.intake.open311.catalog import SERVICE_CODES
 from services.intake.schemas import Mobile
 from shared.events.vocabulary import Street

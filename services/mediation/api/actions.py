@@ -7,19 +7,16 @@ answers 409 and changes nothing; a case that is not the caller's answers 404.
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 
-from services.mediation.api.deps import context, mediator, supervisor
+from services.mediation.api.deps import Ctx, MediatorStaff, Supervisor, Uow
 from services.mediation.domain.outcomes import PartyEntry
 from services.mediation.handlers import failure, outcomes, progress, queries, staffing
-from services.mediation.handlers.access import not_found
-from services.mediation.handlers.context import MediationContext
-from services.mediation.repositories import cases
-from services.mediation.schemas import (
-    Accepted,
+from services.mediation.schemas.cases import Accepted, CaseDetail
+from services.mediation.schemas.commands import (
     AgreementClose,
-    CaseDetail,
     CloseCase,
     ConsentCreate,
     FailureClose,
@@ -30,35 +27,24 @@ from services.mediation.schemas import (
     SessionRecord,
     SessionReschedule,
 )
-from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Track
 from shared.problems import problem_responses
-from shared.web import unit_of_work
 
 router = APIRouter(prefix="/v1/mediations/{case_id}", tags=["mediation"])
 COMMAND_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
-SessionNumber = Path(ge=1, le=1000)
-
-
-async def _current(uow: UnitOfWork, ctx: MediationContext, case_id: str) -> CaseDetail:
-    """The case after the command's commit, read in a fresh transaction of the same unit of work."""
-    case = await cases.get(uow.session, case_id)
-    if case is None:
-        raise not_found()
-    return await queries.build_detail(uow, ctx, case)
+SessionNumber = Annotated[int, Path(ge=1, le=1000)]
 
 
 @router.post("/accept", response_model=CaseDetail, responses=COMMAND_PROBLEMS, summary="Accept the case (受理)")
 async def accept(
     case_id: uuid.UUID,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseDetail:
     async with uow:
         await progress.accept(uow=uow, ctx=ctx, staff=staff, case_id=str(case_id))
-        return await _current(uow, ctx, str(case_id))
+        return await queries.case_after_command(uow=uow, ctx=ctx, case_id=str(case_id))
 
 
 @router.post(
@@ -70,9 +56,9 @@ async def accept(
 async def record_consent(
     case_id: uuid.UUID,
     body: ConsentCreate,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseDetail:
     async with uow:
         await progress.record_consent(
@@ -84,7 +70,7 @@ async def record_consent(
             consented=body.consented,
             note=body.note,
         )
-        return await _current(uow, ctx, str(case_id))
+        return await queries.case_after_command(uow=uow, ctx=ctx, case_id=str(case_id))
 
 
 @router.post(
@@ -97,9 +83,9 @@ async def record_consent(
 async def schedule_session(
     case_id: uuid.UUID,
     body: SessionCreate,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseDetail:
     async with uow:
         await progress.schedule_session(
@@ -110,7 +96,7 @@ async def schedule_session(
             scheduled_for=body.scheduled_for,
             location=body.location,
         )
-        return await _current(uow, ctx, str(case_id))
+        return await queries.case_after_command(uow=uow, ctx=ctx, case_id=str(case_id))
 
 
 @router.post(
@@ -122,10 +108,10 @@ async def schedule_session(
 async def reschedule_session(
     case_id: uuid.UUID,
     body: SessionReschedule,
-    number: int = SessionNumber,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    number: SessionNumber,
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseDetail:
     async with uow:
         await progress.reschedule_session(
@@ -138,7 +124,7 @@ async def reschedule_session(
             location=body.location,
             reason=body.reason,
         )
-        return await _current(uow, ctx, str(case_id))
+        return await queries.case_after_command(uow=uow, ctx=ctx, case_id=str(case_id))
 
 
 @router.post(
@@ -150,10 +136,10 @@ async def reschedule_session(
 async def record_session(
     case_id: uuid.UUID,
     body: SessionRecord,
-    number: int = SessionNumber,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    number: SessionNumber,
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseDetail:
     async with uow:
         await progress.record_session(
@@ -166,7 +152,7 @@ async def record_session(
             attendance=[entry.model_dump(mode="json") for entry in body.attendance],
             minutes=body.minutes,
         )
-        return await _current(uow, ctx, str(case_id))
+        return await queries.case_after_command(uow=uow, ctx=ctx, case_id=str(case_id))
 
 
 @router.post(
@@ -178,9 +164,9 @@ async def record_session(
 async def close_case(
     case_id: uuid.UUID,
     body: CloseCase,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseDetail:
     async with uow:
         if isinstance(body, AgreementClose):
@@ -205,7 +191,7 @@ async def close_case(
             )
         else:
             await outcomes.withdraw(uow=uow, ctx=ctx, staff=staff, case_id=str(case_id), reason=body.reason)
-        return await _current(uow, ctx, str(case_id))
+        return await queries.case_after_command(uow=uow, ctx=ctx, case_id=str(case_id))
 
 
 @router.post(
@@ -217,15 +203,15 @@ async def close_case(
 async def follow_up(
     case_id: uuid.UUID,
     body: FollowUpCreate,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseDetail:
     async with uow:
         await outcomes.record_follow_up(
             uow=uow, ctx=ctx, staff=staff, case_id=str(case_id), performed=body.performed, note=body.note
         )
-        return await _current(uow, ctx, str(case_id))
+        return await queries.case_after_command(uow=uow, ctx=ctx, case_id=str(case_id))
 
 
 @router.post(
@@ -238,9 +224,9 @@ async def follow_up(
 async def recusal(
     case_id: uuid.UUID,
     body: RecusalCreate,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> Accepted:
     async with uow:
         await staffing.recuse(uow=uow, ctx=ctx, staff=staff, case_id=str(case_id), reason=body.reason)
@@ -256,9 +242,9 @@ async def recusal(
 async def reassign(
     case_id: uuid.UUID,
     body: ReassignCreate,
-    staff: StaffPrincipal = Depends(supervisor),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Supervisor,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseDetail:
     async with uow:
         await staffing.reassign(
@@ -270,4 +256,4 @@ async def reassign(
             panel=body.panel,
             reason=body.reason,
         )
-        return await _current(uow, ctx, str(case_id))
+        return await queries.case_after_command(uow=uow, ctx=ctx, case_id=str(case_id))

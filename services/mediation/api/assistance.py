@@ -5,24 +5,18 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.mediation.api.actions import COMMAND_PROBLEMS
-from services.mediation.api.deps import context, mediator
-from services.mediation.assistance_schemas import (
+from services.mediation.api.deps import Ctx, MediatorStaff, Uow
+from services.mediation.handlers import adviser, assistance, queries
+from services.mediation.schemas.assistance import (
     AssistanceCreate,
     AssistanceOutcomeCreate,
     AssistanceRead,
     LegalAdviserCreate,
 )
-from services.mediation.handlers import adviser, assistance, queries
-from services.mediation.handlers.access import not_found
-from services.mediation.handlers.context import MediationContext
-from services.mediation.repositories import cases
-from services.mediation.schemas import CaseDetail
-from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
-from shared.web import unit_of_work
+from services.mediation.schemas.cases import CaseDetail
 
 router = APIRouter(prefix="/v1/mediations/{case_id}", tags=["mediation"])
 
@@ -37,9 +31,9 @@ router = APIRouter(prefix="/v1/mediations/{case_id}", tags=["mediation"])
 async def refer(
     case_id: uuid.UUID,
     body: AssistanceCreate,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> AssistanceRead:
     async with uow:
         view = await assistance.refer(uow=uow, ctx=ctx, staff=staff, case_id=str(case_id), body=body)
@@ -57,9 +51,9 @@ async def record_outcome(
     case_id: uuid.UUID,
     referral_id: uuid.UUID,
     body: AssistanceOutcomeCreate,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> AssistanceRead:
     async with uow:
         view = await assistance.record_outcome(
@@ -78,13 +72,10 @@ async def record_outcome(
 async def request_adviser(
     case_id: uuid.UUID,
     body: LegalAdviserCreate,
-    staff: StaffPrincipal = Depends(mediator),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: MediatorStaff,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseDetail:
     async with uow:
         await adviser.request_adviser(uow=uow, ctx=ctx, staff=staff, case_id=str(case_id), body=body)
-        case = await cases.get(uow.session, str(case_id))
-        if case is None:
-            raise not_found()
-        return await queries.build_detail(uow, ctx, case)
+        return await queries.case_after_command(uow=uow, ctx=ctx, case_id=str(case_id))

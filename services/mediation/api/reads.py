@@ -5,21 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import HTMLResponse
 
-from services.mediation.api.deps import context, reader, supervisor
+from services.mediation.api.deps import DOCUMENT_RATE_LIMIT, Ctx, Reader, Supervisor, Uow
 from services.mediation.domain.vocabulary import State
-from services.mediation.handlers import queries
-from services.mediation.handlers.context import MediationContext
-from services.mediation.schemas import CaseDetail, CaseSummary, RosterEntryRead, StatisticsRead
-from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
+from services.mediation.handlers import paperwork, queries
+from services.mediation.handlers.statistics import statistics as mediation_statistics
+from services.mediation.schemas.cases import CaseDetail, CaseSummary, RosterEntryRead
+from services.mediation.schemas.statistics import StatisticsRead
 from shared.events.vocabulary import Street
 from shared.filters import DepartmentCode
 from shared.problems import problem_responses
 from shared.statistics_params import StatisticsPeriod
-from shared.web import MAX_OFFSET, document_html, unit_of_work
+from shared.web import MAX_OFFSET, document_html
 
 router = APIRouter(prefix="/v1", tags=["mediation"])
 
@@ -31,13 +30,13 @@ router = APIRouter(prefix="/v1", tags=["mediation"])
     summary="My cases: the mediations the calling mediator is assigned to",
 )
 async def my_cases(
+    staff: Reader,
+    ctx: Ctx,
+    uow: Uow,
     state: State | None = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    staff: StaffPrincipal = Depends(reader),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> list[CaseSummary]:
     async with uow:
         return await queries.list_cases(
@@ -52,13 +51,13 @@ async def my_cases(
     summary="Cases the caller may see (a mediator: its own; a supervisor: all), by due date",
 )
 async def list_cases(
+    staff: Reader,
+    ctx: Ctx,
+    uow: Uow,
     state: State | None = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    staff: StaffPrincipal = Depends(reader),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> list[CaseSummary]:
     async with uow:
         return await queries.list_cases(
@@ -75,11 +74,11 @@ async def list_cases(
 )
 async def statistics(
     period: StatisticsPeriod,
-    staff: StaffPrincipal = Depends(reader),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Reader,
+    uow: Uow,
 ) -> StatisticsRead:
     async with uow:
-        return await queries.statistics(uow=uow, staff=staff, period=period)
+        return await mediation_statistics(uow=uow, staff=staff, period=period)
 
 
 @router.get(
@@ -90,9 +89,9 @@ async def statistics(
 )
 async def get_case(
     case_id: uuid.UUID,
-    staff: StaffPrincipal = Depends(reader),
-    ctx: MediationContext = Depends(context),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Reader,
+    ctx: Ctx,
+    uow: Uow,
 ) -> CaseDetail:
     async with uow:
         return await queries.case_detail(uow=uow, ctx=ctx, staff=staff, case_id=str(case_id))
@@ -106,16 +105,12 @@ async def get_case(
 )
 async def staff_document(
     document_id: uuid.UUID,
-    staff: StaffPrincipal = Depends(reader),
-    uow: UnitOfWork = Depends(unit_of_work),
+    staff: Reader,
+    uow: Uow,
 ) -> HTMLResponse:
     async with uow:
-        html = await queries.staff_document(uow=uow, staff=staff, document_id=str(document_id))
+        html = await paperwork.staff_document(uow=uow, staff=staff, document_id=str(document_id))
     return document_html(html)
-
-
-async def _document_rate_limit(request: Request) -> None:
-    await request.app.state.rate_limits["document"](request)
 
 
 @router.get(
@@ -123,16 +118,16 @@ async def _document_rate_limit(request: Request) -> None:
     response_class=HTMLResponse,
     responses=problem_responses(404, 429),
     summary="The citizen's own document (调解协议书, 调解终止告知书), with the tracking token",
-    dependencies=[Depends(_document_rate_limit)],
+    dependencies=[DOCUMENT_RATE_LIMIT],
 )
 async def citizen_document(
     document_id: uuid.UUID,
+    uow: Uow,
     x_tracking_token: Annotated[str | None, Header(alias="X-Tracking-Token")] = None,
     token: Annotated[str | None, Query(description="the tracking token, if a header cannot be set")] = None,
-    uow: UnitOfWork = Depends(unit_of_work),
 ) -> HTMLResponse:
     async with uow:
-        html = await queries.citizen_document(uow=uow, document_id=str(document_id), token=x_tracking_token or token)
+        html = await paperwork.citizen_document(uow=uow, document_id=str(document_id), token=x_tracking_token or token)
     return document_html(html, headers={"Cache-Control": "private, no-store"})
 
 
@@ -143,10 +138,10 @@ async def citizen_document(
     summary="The mediator roster with current loads (supervisor)",
 )
 async def roster(
+    _: Supervisor,
+    uow: Uow,
     street: Street | None = None,
-    office: DepartmentCode | None = Query(default=None, description="the mediators' office (catalog code)"),
-    _: StaffPrincipal = Depends(supervisor),
-    uow: UnitOfWork = Depends(unit_of_work),
+    office: Annotated[DepartmentCode | None, Query(description="the mediators' office (catalog code)")] = None,
 ) -> list[RosterEntryRead]:
     async with uow:
         return await queries.roster_view(uow=uow, street=street, office=office)

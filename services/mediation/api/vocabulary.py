@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
+from services.mediation.api.deps import AnyStaff
 from services.mediation.handlers.vocabulary import mediation_vocabulary
-from services.mediation.vocabulary_schemas import MediationVocabulary
-from shared.auth import StaffPrincipal
-from shared.auth.dependencies import require_roles
-from shared.events.vocabulary import Role
+from services.mediation.schemas.vocabulary import MediationVocabulary
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["mediation"])
@@ -20,5 +18,5 @@ router = APIRouter(prefix="/v1", tags=["mediation"])
     responses=problem_responses(401),
     summary="Names of states, session states, mediation types, dispute kinds, parties and mediator kinds",
 )
-async def vocabulary(_: StaffPrincipal = Depends(require_roles(*Role))) -> MediationVocabulary:
+async def vocabulary(_: AnyStaff) -> MediationVocabulary:
     return mediation_vocabulary()

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from services.mediation.domain.roster import Mediator
 from services.mediation.domain.states import Action, IllegalTransition, next_state
 from services.mediation.domain.vocabulary import State
-from services.mediation.repositories import cases, team
+from services.mediation.repositories import MediationUnitOfWork
 from services.mediation.repositories.cases import CaseRecord
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Role
 from shared.logging import get_logger
 from shared.problems import Problem
@@ -34,10 +33,10 @@ class Viewer:
         return self.staff.role in SEES_ALL
 
 
-async def viewer_for(uow: UnitOfWork, staff: StaffPrincipal) -> Viewer:
+async def viewer_for(uow: MediationUnitOfWork, staff: StaffPrincipal) -> Viewer:
     mediator = None
     if staff.role is Role.mediator:
-        mediator = await team.for_subject(uow.session, staff.subject, staff.department)
+        mediator = await uow.mediators.for_subject(staff.subject, staff.department)
     return Viewer(staff, mediator)
 
 
@@ -45,18 +44,20 @@ def not_found() -> Problem:
     return Problem(404, slug="mediation-not-found", detail="未找到该调解案件。")
 
 
-async def may_see(uow: UnitOfWork, viewer: Viewer, case_id: str) -> bool:
+async def may_see(uow: MediationUnitOfWork, viewer: Viewer, case_id: str) -> bool:
     if viewer.sees_all:
         return True
     if viewer.mediator is None:
         return False
-    return await team.is_assigned(uow.session, case_id, viewer.mediator.id)
+    return await uow.teams.is_assigned(case_id, viewer.mediator.id)
 
 
-async def case_for(uow: UnitOfWork, staff: StaffPrincipal, case_id: str, *, lock: bool) -> tuple[CaseRecord, Viewer]:
+async def case_for(
+    uow: MediationUnitOfWork, staff: StaffPrincipal, case_id: str, *, lock: bool
+) -> tuple[CaseRecord, Viewer]:
     """The case, locked for a change when asked; 404 when absent or not the caller's."""
     viewer = await viewer_for(uow, staff)
-    case = await cases.get(uow.session, case_id, lock=lock)
+    case = await uow.cases.get(case_id, lock=lock)
     if case is None or not await may_see(uow, viewer, case_id):
         if case is not None:
             log.warning("staff asked for a case not theirs", actor=staff.subject, mediation_id=case_id)

@@ -6,60 +6,58 @@ hardship does not end with the mediation."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
-from typing import Any
+from datetime import date
 
-from sqlalchemy import Row, func, insert, select, update
-
-from services.mediation import db
-from services.mediation.assistance_schemas import (
+from services.mediation.handlers.access import Viewer, case_for
+from services.mediation.handlers.context import MediationContext
+from services.mediation.handlers.publishing import audit, publish_status
+from services.mediation.repositories import MediationUnitOfWork
+from services.mediation.repositories.referrals import Referral
+from services.mediation.schemas.assistance import (
     AssistanceCounts,
     AssistanceCreate,
     AssistanceOutcomeCreate,
     AssistanceRead,
     AssistanceStatistics,
 )
-from services.mediation.handlers.access import Viewer, case_for
-from services.mediation.handlers.context import MediationContext
-from services.mediation.handlers.publishing import audit, publish_status
 from shared.assistance import (
     LEGAL_BASIS,
     OUTCOME_ALREADY_RECORDED,
     OUTCOME_NAMES_ZH,
     SCHEME_NAMES_ZH,
-    AssistanceKind,
     Outcome,
-    Scheme,
     kind_of,
     outcome_problem,
     referral_problem,
 )
 from shared.auth import StaffPrincipal
-from shared.clock import CHINA_TZ
-from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Status
 from shared.problems import Problem
 
-R = db.assistance_referral
 
-
-def _read(ctx: MediationContext, row: Row[Any]) -> AssistanceRead:
-    scheme = Scheme(row.scheme)
-    department = ctx.catalog.departments.get(row.referred_to)
+def _read(ctx: MediationContext, referral: Referral) -> AssistanceRead:
+    department = ctx.catalog.departments.get(referral.referred_to)
     return AssistanceRead(
-        id=row.id,
-        mediation_id=row.mediation_id,
-        kind=AssistanceKind(row.kind),
-        scheme=scheme,
-        scheme_zh=SCHEME_NAMES_ZH[scheme],
-        referred_to=row.referred_to,
-        referred_to_name=department.name if department else row.referred_to,
-        hardship=row.hardship,
-        outcome=Outcome(row.outcome),
-        outcome_note=row.outcome_note,
-        referred_at=row.referred_at,
-        outcome_at=row.outcome_at,
+        id=referral.id,
+        mediation_id=referral.mediation_id,
+        kind=referral.kind,
+        scheme=referral.scheme,
+        scheme_zh=SCHEME_NAMES_ZH[referral.scheme],
+        referred_to=referral.referred_to,
+        referred_to_name=department.name if department else referral.referred_to,
+        hardship=referral.hardship,
+        outcome=referral.outcome,
+        outcome_note=referral.outcome_note,
+        referred_at=referral.referred_at,
+        outcome_at=referral.outcome_at,
     )
+
+
+async def _stored(uow: MediationUnitOfWork, ctx: MediationContext, referral_id: str) -> AssistanceRead:
+    """The referral as the database now holds it (its times as stored)."""
+    referral = await uow.referrals.get(referral_id)
+    assert referral is not None  # written in this very transaction
+    return _read(ctx, referral)
 
 
 def _own_mediator(viewer: Viewer) -> None:
@@ -69,7 +67,7 @@ def _own_mediator(viewer: Viewer) -> None:
 
 
 async def refer(
-    *, uow: UnitOfWork, ctx: MediationContext, staff: StaffPrincipal, case_id: str, body: AssistanceCreate
+    *, uow: MediationUnitOfWork, ctx: MediationContext, staff: StaffPrincipal, case_id: str, body: AssistanceCreate
 ) -> AssistanceRead:
     case, viewer = await case_for(uow, staff, case_id, lock=True)
     _own_mediator(viewer)
@@ -80,21 +78,20 @@ async def refer(
     if problem is not None:
         raise Problem(422, slug="rule-violation", detail=problem)
     now = ctx.clock.now()
-    referral_id = str(uuid.uuid4())
-    await uow.session.execute(
-        insert(R).values(
-            id=referral_id,
-            mediation_id=case.id,
-            office=case.office,
-            kind=kind_of(body.scheme).value,
-            scheme=body.scheme.value,
-            referred_to=body.referred_to,
-            hardship=body.hardship,
-            outcome=Outcome.pending.value,
-            recorded_by=staff.subject,
-            referred_at=now,
-        )
+    referral = Referral(
+        id=str(uuid.uuid4()),
+        mediation_id=case.id,
+        office=case.office,
+        kind=kind_of(body.scheme),
+        scheme=body.scheme,
+        referred_to=body.referred_to,
+        hardship=body.hardship,
+        outcome=Outcome.pending,
+        recorded_by=staff.subject,
+        referred_at=now,
     )
+    await uow.referrals.add(referral)
+    referral_id = referral.id
     scheme_zh = SCHEME_NAMES_ZH[body.scheme]
     await publish_status(
         uow,
@@ -106,12 +103,12 @@ async def refer(
         detail={"referral_id": referral_id, "scheme": body.scheme.value, "referred_to": body.referred_to},
     )
     await audit(uow, staff, "refer_assistance", case.id, {"referral_id": referral_id, "scheme": body.scheme.value}, now)
-    return _read(ctx, (await uow.session.execute(select(R).where(R.c.id == referral_id))).one())
+    return await _stored(uow, ctx, referral.id)
 
 
 async def record_outcome(
     *,
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     ctx: MediationContext,
     staff: StaffPrincipal,
     case_id: str,
@@ -120,52 +117,38 @@ async def record_outcome(
 ) -> AssistanceRead:
     case, viewer = await case_for(uow, staff, case_id, lock=True)
     _own_mediator(viewer)
-    row = (
-        await uow.session.execute(select(R).where(R.c.id == referral_id, R.c.mediation_id == case.id).with_for_update())
-    ).first()
+    row = await uow.referrals.for_update(referral_id, case.id)
     if row is None:
         raise Problem(404, slug="referral-not-found", detail="未找到该救助转介记录。")
-    problem = outcome_problem(Outcome(row.outcome), body.outcome)
+    problem = outcome_problem(row.outcome, body.outcome)
     if problem == OUTCOME_ALREADY_RECORDED:
         raise Problem(409, slug="illegal-transition", detail=problem)
     if problem is not None:
         raise Problem(422, slug="rule-violation", detail=problem)
     now = ctx.clock.now()
-    await uow.session.execute(
-        update(R)
-        .where(R.c.id == referral_id)
-        .values(outcome=body.outcome.value, outcome_note=body.note, outcome_at=now)
-    )
+    await uow.referrals.record_outcome(referral_id, body.outcome, body.note, now)
     await publish_status(
         uow,
         case,
         status=Status.assistance_concluded,
-        message=f"您申请的{SCHEME_NAMES_ZH[Scheme(row.scheme)]}：{OUTCOME_NAMES_ZH[body.outcome]}。",
+        message=f"您申请的{SCHEME_NAMES_ZH[row.scheme]}：{OUTCOME_NAMES_ZH[body.outcome]}。",
         now=now,
-        detail={"referral_id": referral_id, "scheme": row.scheme, "outcome": body.outcome.value},
+        detail={"referral_id": referral_id, "scheme": row.scheme.value, "outcome": body.outcome.value},
     )
     await audit(uow, staff, "record_assistance_outcome", case.id, {"referral_id": referral_id}, now)
-    return _read(ctx, (await uow.session.execute(select(R).where(R.c.id == referral_id))).one())
+    return await _stored(uow, ctx, referral_id)
 
 
-async def of_case(uow: UnitOfWork, ctx: MediationContext, case_id: str) -> list[AssistanceRead]:
-    rows = await uow.session.execute(select(R).where(R.c.mediation_id == case_id).order_by(R.c.referred_at, R.c.id))
-    return [_read(ctx, row) for row in rows]
+async def of_case(uow: MediationUnitOfWork, ctx: MediationContext, case_id: str) -> list[AssistanceRead]:
+    return [_read(ctx, referral) for referral in await uow.referrals.of_case(case_id)]
 
 
 async def statistics(
-    uow: UnitOfWork, *, office: str | None, since: date | None, until: date | None
+    uow: MediationUnitOfWork, *, office: str | None, since: date | None, until: date | None
 ) -> AssistanceStatistics:
     """Referrals made in [since, until] (Shanghai dates) by kind, scheme and outcome; one office or all."""
-    statement = select(R.c.kind, R.c.scheme, R.c.outcome, func.count()).group_by(R.c.kind, R.c.scheme, R.c.outcome)
-    if office is not None:
-        statement = statement.where(R.c.office == office)
-    if since is not None:
-        statement = statement.where(R.c.referred_at >= datetime.combine(since, time.min, tzinfo=CHINA_TZ))
-    if until is not None:
-        statement = statement.where(R.c.referred_at <= datetime.combine(until, time.max, tzinfo=CHINA_TZ))
     rows = [
-        AssistanceCounts(kind=AssistanceKind(kind), scheme=Scheme(scheme), outcome=Outcome(outcome), count=n)
-        for kind, scheme, outcome, n in await uow.session.execute(statement.order_by(R.c.kind, R.c.scheme, R.c.outcome))
+        AssistanceCounts(kind=c.kind, scheme=c.scheme, outcome=c.outcome, count=c.count)
+        for c in await uow.referrals.counts(office=office, since=since, until=until)
     ]
     return AssistanceStatistics(since=since, until=until, total=sum(r.count for r in rows), rows=rows)

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-
-from services.mediation import db
-from services.mediation.calendar_schemas import SessionEntry
-from services.mediation.domain.vocabulary import SESSION_STATE_ZH, SessionState, State
+from services.mediation.domain.vocabulary import SESSION_STATE_ZH
 from services.mediation.handlers.access import viewer_for
+from services.mediation.repositories import MediationUnitOfWork
+from services.mediation.schemas.calendar import SessionEntry
 from shared.auth import StaffPrincipal
 from shared.clock import CHINA_TZ
-from shared.db.uow import UnitOfWork
 from shared.problems import Problem
 
-C, A, S = db.mediation, db.assignment, db.mediation_session
 # A calendar page shows a month; a quarter leaves room for a list view without unbounded scans.
 MAX_DAYS = 92
 # Sessions are scheduled in the future of a running platform; the bounds keep date arithmetic and
@@ -36,33 +32,28 @@ def checked_range(since: date, until: date) -> tuple[datetime, datetime]:
     return start, datetime.combine(until + timedelta(days=1), time.min, tzinfo=CHINA_TZ)
 
 
-async def sessions_between(*, uow: UnitOfWork, staff: StaffPrincipal, since: date, until: date) -> list[SessionEntry]:
+async def sessions_between(
+    *, uow: MediationUnitOfWork, staff: StaffPrincipal, since: date, until: date
+) -> list[SessionEntry]:
     start, end = checked_range(since, until)
     viewer = await viewer_for(uow, staff)
-    statement = (
-        select(S, C.c.tracking_no, C.c.title, C.c.state.label("case_state"))
-        .join(C, C.c.id == S.c.mediation_id)
-        .where(S.c.scheduled_for >= start, S.c.scheduled_for < end)
-        .order_by(S.c.scheduled_for, S.c.mediation_id, S.c.number)
-    )
+    assigned_to = None
     if not viewer.sees_all:
         if viewer.mediator is None:
             return []
-        current = select(A.c.mediation_id).where(A.c.mediator_id == viewer.mediator.id, A.c.released_at.is_(None))
-        statement = statement.where(S.c.mediation_id.in_(current))
-    rows = await uow.session.execute(statement)
+        assigned_to = viewer.mediator.id
     return [
         SessionEntry(
-            mediation_id=row.mediation_id,
-            tracking_no=row.tracking_no,
-            title=row.title,
-            case_state=State(row.case_state),
-            number=row.number,
-            state=SessionState(row.state),
-            state_zh=SESSION_STATE_ZH[SessionState(row.state)],
-            scheduled_for=row.scheduled_for,
-            location=row.location,
-            held_at=row.held_at,
+            mediation_id=entry.mediation_session.mediation_id,
+            tracking_no=entry.tracking_no,
+            title=entry.title,
+            case_state=entry.case_state,
+            number=entry.mediation_session.number,
+            state=entry.mediation_session.state,
+            state_zh=SESSION_STATE_ZH[entry.mediation_session.state],
+            scheduled_for=entry.mediation_session.scheduled_for,
+            location=entry.mediation_session.location,
+            held_at=entry.mediation_session.held_at,
         )
-        for row in rows
+        for entry in await uow.mediation_sessions.between(start, end, assigned_to=assigned_to)
     ]

@@ -1,4 +1,5 @@
-"""What every use case needs besides the unit of work: settings, clock, rules, catalog, roster."""
+"""What every use case needs besides the unit of work: settings, clock, rules, catalog, the roster
+and lawyer files — all read once, when the process starts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from services.mediation.domain.roster import Mediator
 from services.mediation.domain.triage import TypeRules
 from services.mediation.settings import Settings
 from shared.catalog import Catalog, load_catalog
+from shared.catalog.lawyers import LawyerRoster, load_lawyers
 from shared.clock import Clock, SystemClock
 
 
@@ -20,6 +22,7 @@ class MediationContext:
     catalog: Catalog
     rules: TypeRules
     roster_file: tuple[Mediator, ...]
+    lawyers: LawyerRoster  # legal advisers (法律顾问) for panels, shared/catalog/lawyers.yaml
 
     @property
     def limits(self) -> TimeLimits:
@@ -35,4 +38,5 @@ class MediationContext:
             catalog=catalog,
             rules=load_type_rules(catalog, settings.type_rules_file),
             roster_file=tuple(load_roster(catalog, settings.roster_file)),
+            lawyers=load_lawyers(),
         )

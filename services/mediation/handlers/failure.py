@@ -15,10 +15,10 @@ from services.mediation.handlers.access import case_for, transition
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.paperwork import store_document
 from services.mediation.handlers.publishing import audit, notify_offices, publish_status
-from services.mediation.repositories import cases, records
+from services.mediation.repositories import MediationUnitOfWork
 from services.mediation.repositories.cases import CaseRecord
+from services.mediation.repositories.outcomes import RerouteClaim
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.contracts import RerouteRequested
 from shared.events.envelope import CloudEvent
 from shared.events.vocabulary import Status, Track
@@ -27,7 +27,7 @@ from shared.logging import current_correlation_id
 
 async def close_with_failure(
     *,
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     ctx: MediationContext,
     staff: StaffPrincipal,
     case_id: str,
@@ -46,7 +46,7 @@ async def close_with_failure(
 
 async def conclude_unsuccessfully(
     *,
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     ctx: MediationContext,
     case: CaseRecord,
     outcome: Outcome,
@@ -81,13 +81,12 @@ async def conclude_unsuccessfully(
         html=render_termination_notice(notice),
         now=now,
     )
-    await records.cancel_pending_sessions(uow.session, case.id)
-    await cases.change(
-        uow.session,
+    await uow.mediation_sessions.cancel_pending(case.id)
+    await uow.cases.change(
         case.id,
         now,
-        state=state.value,
-        outcome=outcome.value,
+        state=state,
+        outcome=outcome,
         concluded_at=now,
         outcome_detail={"reason": reason, "to_track": reroute.to_track.value, "document_url": ref.url},
     )
@@ -109,7 +108,7 @@ async def conclude_unsuccessfully(
     await notify_offices(uow, case, notice="concluded", summary=f"调解终止：{reason}", now=now)
 
 
-async def request_reroute(uow: UnitOfWork, case: CaseRecord, reroute: Reroute, *, now: datetime) -> bool:
+async def request_reroute(uow: MediationUnitOfWork, case: CaseRecord, reroute: Reroute, *, now: datetime) -> bool:
     """Hand the grievance back to the router; the reroute row makes it once per case, whatever retries."""
     event = RerouteRequested(
         grievance_id=case.grievance_id,
@@ -129,16 +128,15 @@ async def request_reroute(uow: UnitOfWork, case: CaseRecord, reroute: Reroute, *
         data=event.model_dump(mode="json"),
         correlation_id=current_correlation_id(),
     )
-    claimed = await records.claim_reroute(
-        uow.session,
-        {
-            "mediation_id": case.id,
-            "grievance_id": case.grievance_id,
-            "reason": reroute.reason,
-            "to_track": reroute.to_track.value,
-            "event_id": cloud_event.id,
-            "requested_at": now,
-        },
+    claimed = await uow.reroutes.claim(
+        RerouteClaim(
+            mediation_id=case.id,
+            grievance_id=case.grievance_id,
+            reason=reroute.reason,
+            to_track=reroute.to_track.value,
+            event_id=cloud_event.id,
+            requested_at=now,
+        )
     )
     if claimed:
         await uow.publish_raw(event.topic, cloud_event)

@@ -13,16 +13,16 @@ from services.mediation.domain.states import Action, can_reopen, next_state
 from services.mediation.domain.vocabulary import State
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.publishing import notify_offices, publish_status
-from services.mediation.repositories import cases, records, team
-from shared.db.uow import UnitOfWork
+from services.mediation.repositories import MediationUnitOfWork
+from services.mediation.repositories.outcomes import RatingRecord
 from shared.events.contracts import RatingSubmitted
 from shared.events.vocabulary import Rating, Status
 
 
-async def take_rating(*, uow: UnitOfWork, ctx: MediationContext, rating: RatingSubmitted) -> str | None:
+async def take_rating(*, uow: MediationUnitOfWork, ctx: MediationContext, rating: RatingSubmitted) -> str | None:
     """What the rating did (``recorded``, ``follow_up_brought_forward``, ``reopened``); None if the
     grievance never was in mediation (the feedback topic carries every track's ratings)."""
-    case = await cases.latest_for_grievance(uow.session, rating.grievance_id, lock=True)
+    case = await uow.cases.latest_for_grievance(rating.grievance_id, lock=True)
     if case is None:
         return None
     now = ctx.clock.now()
@@ -30,18 +30,17 @@ async def take_rating(*, uow: UnitOfWork, ctx: MediationContext, rating: RatingS
     if rating.rating is Rating.dissatisfied and rating.reopen_requested:
         if case.state is State.agreed:
             effect = "follow_up_brought_forward"
-            await cases.change(uow.session, case.id, now, follow_up_due_at=now, follow_up_notified_at=None)
+            await uow.cases.change(case.id, now, follow_up_due_at=now, follow_up_notified_at=None)
             await publish_status(
                 uow, case, status=Status.in_progress, message=messages.follow_up_brought_forward(), now=now
             )
         elif can_reopen(case.state, case.outcome, case.performed):
             effect = "reopened"
             due = mediation_due(now, ctx.limits, case.mediation_type)
-            await cases.change(
-                uow.session,
+            await uow.cases.change(
                 case.id,
                 now,
-                state=next_state(case.state, Action.reopen).value,
+                state=next_state(case.state, Action.reopen),
                 due_at=due,
                 outcome=None,
                 concluded_at=None,
@@ -55,7 +54,7 @@ async def take_rating(*, uow: UnitOfWork, ctx: MediationContext, rating: RatingS
                 outcome_detail={"previous": case.outcome_detail},
             )
             await publish_status(uow, case, status=Status.reopened, message=messages.reopened(due), now=now, due_at=due)
-            members = [m.mediator.id for m in await team.team(uow.session, case.id)]
+            members = [m.mediator.id for m in await uow.teams.members(case.id)]
             await notify_offices(
                 uow,
                 case,
@@ -65,15 +64,14 @@ async def take_rating(*, uow: UnitOfWork, ctx: MediationContext, rating: RatingS
                 mediators=members,
                 due_at=due,
             )
-    await records.add_rating(
-        uow.session,
-        {
-            "mediation_id": case.id,
-            "rating": rating.rating.value,
-            "comment": rating.comment,
-            "reopen_requested": rating.reopen_requested,
-            "effect": effect,
-            "submitted_at": rating.submitted_at,
-        },
+    await uow.ratings.add(
+        RatingRecord(
+            mediation_id=case.id,
+            rating=rating.rating.value,
+            comment=rating.comment,
+            reopen_requested=rating.reopen_requested,
+            effect=effect,
+            submitted_at=rating.submitted_at,
+        )
     )
     return effect

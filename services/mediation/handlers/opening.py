@@ -12,8 +12,8 @@ from services.mediation.domain.vocabulary import DISPUTE_KIND_ZH, State
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.publishing import publish_status
 from services.mediation.handlers.staffing import pick_team, staff_case
-from services.mediation.repositories import cases
-from shared.db.uow import UnitOfWork
+from services.mediation.repositories import MediationUnitOfWork
+from services.mediation.repositories.cases import CaseRecord
 from shared.events.contracts import TrackHandoff
 from shared.events.vocabulary import Status, Track
 from shared.kafka.consumer import PermanentError
@@ -37,15 +37,15 @@ def dispute_of(handoff: TrackHandoff) -> Dispute:
     )
 
 
-async def open_mediation(*, uow: UnitOfWork, ctx: MediationContext, handoff: TrackHandoff) -> str | None:
+async def open_mediation(*, uow: MediationUnitOfWork, ctx: MediationContext, handoff: TrackHandoff) -> str | None:
     """The new case's id; None when this hand-off is already handled or a case is still running."""
     grievance, decision = handoff.grievance, handoff.decision
     if decision.track is not Track.mediation:
         raise PermanentError(f"hand-off for track {decision.track.value} reached the mediation consumer")
     # The same routing revision under another event id (a re-publish) must not open a second case.
-    if await cases.for_revision(uow.session, grievance.grievance_id, handoff.revision) is not None:
+    if await uow.cases.for_revision(grievance.grievance_id, handoff.revision) is not None:
         return None
-    latest = await cases.latest_for_grievance(uow.session, grievance.grievance_id, lock=True)
+    latest = await uow.cases.latest_for_grievance(grievance.grievance_id, lock=True)
     if latest is not None and latest.state not in FINAL_STATES | {State.closed}:
         log.info(
             "hand-off for a grievance still in mediation, keeping the running case",
@@ -57,44 +57,42 @@ async def open_mediation(*, uow: UnitOfWork, ctx: MediationContext, handoff: Tra
     now = ctx.clock.now()
     decided = triage(ctx.rules, ctx.catalog, dispute_of(handoff))
     due = mediation_due(now, ctx.limits, decided.mediation_type)
-    case_id = str(uuid.uuid4())
-    inserted = await cases.insert_new(
-        uow.session,
-        {
-            "id": case_id,
-            "grievance_id": grievance.grievance_id,
-            "revision": handoff.revision,
-            "tracking_no": grievance.tracking_no,
-            "tracking_token_hash": grievance.tracking_token_hash,
-            "title": grievance.title,
-            "facts": grievance.content,
-            "street": grievance.street,
-            "community": grievance.community,
-            "respondent": grievance.respondent,
-            "desired_outcome": grievance.desired_outcome,
-            "applicant_name": grievance.complainant.name_masked,
-            "area": decision.area.value,
-            "category": decision.category,
-            "item": decision.item,
-            "lead_department": decision.departments.lead,
-            "dispute_kind": decided.kind.value,
-            "mediation_type": decided.mediation_type.value,
-            "office": decided.office,
-            "office_name": decided.office_name,
-            "panel": decided.panel,
-            "triage": decided.reasons,
-            "state": State.opened.value,
-            "opened_at": now,
-            "due_at": due,
-            "updated_at": now,
-        },
+    case = CaseRecord(
+        id=str(uuid.uuid4()),
+        grievance_id=grievance.grievance_id,
+        revision=handoff.revision,
+        tracking_no=grievance.tracking_no,
+        tracking_token_hash=grievance.tracking_token_hash,
+        title=grievance.title,
+        facts=grievance.content,
+        street=grievance.street,
+        community=grievance.community,
+        respondent=grievance.respondent,
+        desired_outcome=grievance.desired_outcome,
+        applicant_name=grievance.complainant.name_masked,
+        area=decision.area.value,
+        category=decision.category,
+        item=decision.item,
+        lead_department=decision.departments.lead,
+        dispute_kind=decided.kind,
+        mediation_type=decided.mediation_type,
+        office=decided.office,
+        office_name=decided.office_name,
+        panel=decided.panel,
+        triage=decided.reasons,
+        state=State.opened,
+        opened_at=now,
+        due_at=due,
+        updated_at=now,
     )
-    if not inserted:
+    if not await uow.cases.add(case):
         return None
-    case = await cases.get(uow.session, case_id)
-    assert case is not None
+    # As stored: the notices carry the database's values (its time zone), as every later event does.
+    stored = await uow.cases.get(case.id)
+    assert stored is not None
+    case = stored
     selection = await pick_team(uow, ctx, case)
-    await staff_case(uow, case, selection, now=now, notice="opened")
+    await staff_case(uow, ctx, case, selection, now=now, notice="opened")
     await publish_status(
         uow,
         case,
@@ -110,9 +108,9 @@ async def open_mediation(*, uow: UnitOfWork, ctx: MediationContext, handoff: Tra
     )
     log.info(
         "mediation opened",
-        mediation_id=case_id,
+        mediation_id=case.id,
         mediation_type=decided.mediation_type.value,
         office=decided.office,
         mediators=[m.id for m in selection.everyone],
     )
-    return case_id
+    return case.id

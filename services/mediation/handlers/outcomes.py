@@ -24,9 +24,8 @@ from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.failure import request_reroute
 from services.mediation.handlers.paperwork import store_document
 from services.mediation.handlers.publishing import audit, notify_offices, publish_status
-from services.mediation.repositories import cases, records, team
+from services.mediation.repositories import MediationUnitOfWork
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.contracts import DocumentRef
 from shared.events.vocabulary import Status, Track
 from shared.problems import Problem
@@ -34,7 +33,7 @@ from shared.problems import Problem
 
 async def close_with_agreement(
     *,
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     ctx: MediationContext,
     staff: StaffPrincipal,
     case_id: str,
@@ -46,9 +45,9 @@ async def close_with_agreement(
     case, _ = await case_for(uow, staff, case_id, lock=True)
     state = transition(case, Action.agree)
     now = ctx.clock.now()
-    members = await team.team(uow.session, case.id)
+    members = await uow.teams.members(case.id)
     draft = AgreementDraft(
-        number=agreement_number(local_date(now).year, await records.next_agreement_sequence(uow.session)),
+        number=agreement_number(local_date(now).year, await uow.documents.next_agreement_sequence()),
         tracking_no=case.tracking_no,
         mediation_type=case.mediation_type,
         office_name=case.office_name,
@@ -73,13 +72,12 @@ async def close_with_agreement(
         now=now,
         number=draft.number,
     )
-    await records.cancel_pending_sessions(uow.session, case.id)
-    await cases.change(
-        uow.session,
+    await uow.mediation_sessions.cancel_pending(case.id)
+    await uow.cases.change(
         case.id,
         now,
-        state=state.value,
-        outcome=Outcome.agreement.value,
+        state=state,
+        outcome=Outcome.agreement,
         concluded_at=now,
         performance_deadline=performance_deadline,
         follow_up_due_at=follow_up_due(performance_deadline, ctx.settings.follow_up_grace_days),
@@ -102,17 +100,18 @@ async def close_with_agreement(
     return ref
 
 
-async def withdraw(*, uow: UnitOfWork, ctx: MediationContext, staff: StaffPrincipal, case_id: str, reason: str) -> None:
+async def withdraw(
+    *, uow: MediationUnitOfWork, ctx: MediationContext, staff: StaffPrincipal, case_id: str, reason: str
+) -> None:
     case, _ = await case_for(uow, staff, case_id, lock=True)
     state = transition(case, Action.withdraw)
     now = ctx.clock.now()
-    await records.cancel_pending_sessions(uow.session, case.id)
-    await cases.change(
-        uow.session,
+    await uow.mediation_sessions.cancel_pending(case.id)
+    await uow.cases.change(
         case.id,
         now,
-        state=state.value,
-        outcome=Outcome.withdrawal.value,
+        state=state,
+        outcome=Outcome.withdrawal,
         concluded_at=now,
         closed_at=now,
         outcome_detail={"reason": reason},
@@ -131,16 +130,20 @@ async def withdraw(*, uow: UnitOfWork, ctx: MediationContext, staff: StaffPrinci
 
 
 async def record_follow_up(
-    *, uow: UnitOfWork, ctx: MediationContext, staff: StaffPrincipal, case_id: str, performed: bool, note: str
+    *,
+    uow: MediationUnitOfWork,
+    ctx: MediationContext,
+    staff: StaffPrincipal,
+    case_id: str,
+    performed: bool,
+    note: str,
 ) -> None:
     """回访: was the agreement performed? If not, the grievance goes on to the legal route."""
     case, _ = await case_for(uow, staff, case_id, lock=True)
     state = transition(case, Action.follow_up)
     now = ctx.clock.now()
     detail = {**case.outcome_detail, "follow_up_note": note}
-    await cases.change(
-        uow.session, case.id, now, state=state.value, performed=performed, closed_at=now, outcome_detail=detail
-    )
+    await uow.cases.change(case.id, now, state=state, performed=performed, closed_at=now, outcome_detail=detail)
     if performed:
         await publish_status(
             uow, case, status=Status.closed, message=messages.closed_performed(), now=now, detail={"performed": True}

@@ -14,19 +14,19 @@ from services.mediation.handlers.access import case_for, conflict, transition
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.failure import conclude_unsuccessfully
 from services.mediation.handlers.publishing import audit, publish_status
-from services.mediation.repositories import cases, records
+from services.mediation.repositories import MediationUnitOfWork
 from services.mediation.repositories.cases import CaseRecord
+from services.mediation.repositories.sessions import MediationSessionRecord
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.vocabulary import Status
 from shared.problems import Problem
 
 
-async def accept(*, uow: UnitOfWork, ctx: MediationContext, staff: StaffPrincipal, case_id: str) -> None:
+async def accept(*, uow: MediationUnitOfWork, ctx: MediationContext, staff: StaffPrincipal, case_id: str) -> None:
     case, _ = await case_for(uow, staff, case_id, lock=True)
     state = transition(case, Action.accept)
     now = ctx.clock.now()
-    await cases.change(uow.session, case.id, now, state=state.value, accepted_at=now)
+    await uow.cases.change(case.id, now, state=state, accepted_at=now)
     # 受理: the citizen's timeline uses the shared word for an accepted matter.
     await publish_status(
         uow, case, status=Status.accepted, message=messages.accepted(case.office_name), now=now, due_at=case.due_at
@@ -37,7 +37,7 @@ async def accept(*, uow: UnitOfWork, ctx: MediationContext, staff: StaffPrincipa
 
 async def record_consent(
     *,
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     ctx: MediationContext,
     staff: StaffPrincipal,
     case_id: str,
@@ -47,7 +47,7 @@ async def record_consent(
 ) -> None:
     """A party's answer. One refusal ends mediation (§17) — at the start or, withdrawn, later on."""
     case, _ = await case_for(uow, staff, case_id, lock=True)
-    answers = await records.consents(uow.session, case.id)
+    answers = await uow.consents.answers(case.id)
     if consented:
         if case.state is not State.accepted:
             raise conflict(IllegalTransition(case.state, Action.consent))
@@ -56,7 +56,7 @@ async def record_consent(
     else:
         transition(case, Action.refuse)
     now = ctx.clock.now()
-    await records.put_consent(uow.session, case.id, party, consented, note, staff.subject, now)
+    await uow.consents.put(case.id, party, consented=consented, note=note, by=staff.subject, now=now)
     answers[party] = consented
     await audit(uow, staff, "consent", case.id, {"party": party.value, "consented": consented}, now)
     verdict = consent_outcome(answers)
@@ -72,7 +72,7 @@ async def record_consent(
         )
     elif verdict == "complete":
         state = transition(case, Action.consent)
-        await cases.change(uow.session, case.id, now, state=state.value)
+        await uow.cases.change(case.id, now, state=state)
         await publish_status(
             uow, case, status=Status.in_progress, message=messages.consented(), now=now, due_at=case.due_at
         )
@@ -87,7 +87,7 @@ def _future(ctx: MediationContext, moment: datetime) -> datetime:
 
 async def schedule_session(
     *,
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     ctx: MediationContext,
     staff: StaffPrincipal,
     case_id: str,
@@ -99,18 +99,14 @@ async def schedule_session(
     now = ctx.clock.now()
     _future(ctx, scheduled_for)
     lead = timedelta(hours=ctx.settings.reminder_lead_hours)
-    number = await records.add_session(
-        uow.session,
+    number = await uow.mediation_sessions.add(
         case.id,
-        {
-            "state": SessionState.scheduled.value,
-            "scheduled_for": scheduled_for,
-            "location": location,
-            "scheduled_at": now,
-            "remind_at": reminder_at(scheduled_for, now, lead),
-        },
+        scheduled_for=scheduled_for,
+        location=location,
+        scheduled_at=now,
+        remind_at=reminder_at(scheduled_for, now, lead),
     )
-    await cases.change(uow.session, case.id, now, state=state.value)
+    await uow.cases.change(case.id, now, state=state)
     await publish_status(
         uow,
         case,
@@ -127,8 +123,8 @@ async def schedule_session(
     return number
 
 
-async def _pending(uow: UnitOfWork, case: CaseRecord, number: int) -> Any:
-    pending = await records.pending_session(uow.session, case.id)
+async def _pending(uow: MediationUnitOfWork, case: CaseRecord, number: int) -> MediationSessionRecord:
+    pending = await uow.mediation_sessions.pending(case.id)
     if pending is None or pending.number != number:
         raise Problem(404, slug="session-not-found", detail=f"未找到待召开的第{number}次调解会。")
     return pending
@@ -136,7 +132,7 @@ async def _pending(uow: UnitOfWork, case: CaseRecord, number: int) -> Any:
 
 async def reschedule_session(
     *,
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     ctx: MediationContext,
     staff: StaffPrincipal,
     case_id: str,
@@ -151,8 +147,7 @@ async def reschedule_session(
     now = ctx.clock.now()
     _future(ctx, scheduled_for)
     place = location or pending.location
-    await records.change_session(
-        uow.session,
+    await uow.mediation_sessions.change(
         pending.id,
         scheduled_for=scheduled_for,
         location=place,
@@ -161,7 +156,7 @@ async def reschedule_session(
         remind_at=reminder_at(scheduled_for, now, timedelta(hours=ctx.settings.reminder_lead_hours)),
         reminded_at=None,
     )
-    await cases.change(uow.session, case.id, now)
+    await uow.cases.change(case.id, now)
     await publish_status(
         uow,
         case,
@@ -177,7 +172,7 @@ async def reschedule_session(
 
 async def record_session(
     *,
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     ctx: MediationContext,
     staff: StaffPrincipal,
     case_id: str,
@@ -194,15 +189,14 @@ async def record_session(
     held = held_at or now
     if held > now:
         raise Problem(422, slug="session-in-future", detail="只能记录已经召开的调解会。")
-    await records.change_session(
-        uow.session,
+    await uow.mediation_sessions.change(
         pending.id,
-        state=SessionState.held.value,
+        state=SessionState.held,
         held_at=held,
         attendance=list(attendance),
         minutes=minutes,
     )
-    await cases.change(uow.session, case.id, now, state=state.value)
+    await uow.cases.change(case.id, now, state=state)
     await publish_status(
         uow,
         case,

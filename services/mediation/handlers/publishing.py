@@ -7,10 +7,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from services.mediation.repositories import cases
+from services.mediation.repositories import MediationUnitOfWork
 from services.mediation.repositories.cases import CaseRecord
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.citizen_status import citizen_status
 from shared.events.contracts import DocumentRef
 from shared.events.department import MediationNotice, NoticeKind
@@ -21,7 +20,7 @@ BUREAU_OFFICE = "petitions-bureau"
 
 
 async def publish_status(
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     case: CaseRecord,
     *,
     status: Status,
@@ -54,7 +53,7 @@ _AREAS = {area.value: area for area in Area}
 
 
 async def notify_offices(
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     case: CaseRecord,
     *,
     notice: NoticeKind,
@@ -90,6 +89,11 @@ async def notify_offices(
 
 
 async def audit(
-    uow: UnitOfWork, staff: StaffPrincipal, action: str, case_id: str | None, detail: dict[str, Any], now: datetime
+    uow: MediationUnitOfWork,
+    staff: StaffPrincipal,
+    action: str,
+    case_id: str | None,
+    detail: dict[str, Any],
+    now: datetime,
 ) -> None:
-    await cases.insert_audit(uow.session, staff, action=action, case_id=case_id, detail=detail, at=now)
+    await uow.audit.record(staff, action=action, case_id=case_id, detail=detail, at=now)

@@ -12,10 +12,9 @@ from services.mediation.handlers.access import case_for
 from services.mediation.handlers.adviser import assign_if_needed
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.publishing import BUREAU_OFFICE, audit, notify_offices
-from services.mediation.repositories import cases, team
+from services.mediation.repositories import MediationUnitOfWork
 from services.mediation.repositories.cases import CaseRecord
 from shared.auth import StaffPrincipal
-from shared.db.uow import UnitOfWork
 from shared.events.department import NoticeKind
 from shared.problems import Problem
 
@@ -49,26 +48,32 @@ def _street_office(ctx: MediationContext, street: str | None) -> str | None:
 
 
 async def pick_team(
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     ctx: MediationContext,
     case: CaseRecord,
     *,
     panel: bool | None = None,
     exclude: frozenset[str] = frozenset(),
 ) -> Selection:
-    recused = await team.recused(uow.session, case.id)
-    roster = await team.roster(uow.session)
-    loads = await team.loads(uow.session)
+    recused = await uow.teams.recused(case.id)
+    roster = await uow.mediators.active()
+    loads = await uow.teams.loads()
     return select(roster, loads, needs_of(case, ctx, panel=panel, recused=recused, exclude=exclude))
 
 
 async def staff_case(
-    uow: UnitOfWork, case: CaseRecord, selection: Selection, *, now: datetime, notice: NoticeKind
+    uow: MediationUnitOfWork,
+    ctx: MediationContext,
+    case: CaseRecord,
+    selection: Selection,
+    *,
+    now: datetime,
+    notice: NoticeKind,
 ) -> None:
     """Assign the selection and tell the office; a shortfall also goes to the bureau to fix."""
-    await team.assign(uow.session, case.id, selection, now)
+    await uow.teams.assign(case.id, selection, now)
     # A three-person panel on a legal dispute also gets a lawyer as legal adviser (法律顾问).
-    await assign_if_needed(uow, case, panel=len(selection.everyone) > 1 or case.panel, now=now)
+    await assign_if_needed(uow, ctx, case, panel=len(selection.everyone) > 1 or case.panel, now=now)
     notes = "；".join(selection.notes)
     await notify_offices(
         uow,
@@ -91,7 +96,7 @@ def _refuse_if_finished(case: CaseRecord) -> None:
 
 async def reassign(
     *,
-    uow: UnitOfWork,
+    uow: MediationUnitOfWork,
     ctx: MediationContext,
     staff: StaffPrincipal,
     case_id: str,
@@ -103,13 +108,13 @@ async def reassign(
     case, _ = await case_for(uow, staff, case_id, lock=True)
     _refuse_if_finished(case)
     now = ctx.clock.now()
-    current = frozenset(member.mediator.id for member in await team.team(uow.session, case.id))
+    current = frozenset(member.mediator.id for member in await uow.teams.members(case.id))
     if mediator_ids:
-        chosen = await team.by_ids(uow.session, mediator_ids)
+        chosen = await uow.mediators.by_ids(mediator_ids)
         unknown = sorted(set(mediator_ids) - {m.id for m in chosen})
         if unknown:
             raise Problem(422, slug="unknown-mediator", detail=f"名册中没有这些调解员：{'、'.join(unknown)}")
-        problems = check_chosen(chosen, needs_of(case, ctx, recused=await team.recused(uow.session, case.id)))
+        problems = check_chosen(chosen, needs_of(case, ctx, recused=await uow.teams.recused(case.id)))
         if problems:
             raise Problem(409, slug="mediator-not-assignable", detail="；".join(problems), problems=problems)
         selection = Selection(lead=chosen[0], members=tuple(chosen[1:]))
@@ -117,9 +122,9 @@ async def reassign(
         selection = await pick_team(uow, ctx, case, panel=panel, exclude=current)
         if selection.lead is None or selection.shortfall == "no_mediator":
             raise Problem(409, slug="no-mediator-available", detail="没有其他可指派的对口调解员。")
-    await team.release(uow.session, case.id, now, f"reassigned: {reason}")
-    await cases.change(uow.session, case.id, now, panel=len(selection.everyone) > 1)
-    await staff_case(uow, case, selection, now=now, notice="reassigned")
+    await uow.teams.release(case.id, now, f"reassigned: {reason}")
+    await uow.cases.change(case.id, now, panel=len(selection.everyone) > 1)
+    await staff_case(uow, ctx, case, selection, now=now, notice="reassigned")
     await audit(
         uow,
         staff,
@@ -131,18 +136,20 @@ async def reassign(
     await uow.commit()
 
 
-async def recuse(*, uow: UnitOfWork, ctx: MediationContext, staff: StaffPrincipal, case_id: str, reason: str) -> None:
+async def recuse(
+    *, uow: MediationUnitOfWork, ctx: MediationContext, staff: StaffPrincipal, case_id: str, reason: str
+) -> None:
     """The mediator declares a conflict of interest: it leaves the case for good and is replaced."""
     case, viewer = await case_for(uow, staff, case_id, lock=True)
     if viewer.mediator is None:
         raise Problem(403, slug="not-a-mediator", detail="只有承办本案的调解员可以申请回避。")
     _refuse_if_finished(case)
     now = ctx.clock.now()
-    await team.add_recusal(uow.session, case.id, viewer.mediator.id, reason, now)
-    await team.release(uow.session, case.id, now, f"recusal: {reason}")
+    await uow.teams.add_recusal(case.id, viewer.mediator.id, reason, now)
+    await uow.teams.release(case.id, now, f"recusal: {reason}")
     selection = await pick_team(uow, ctx, case)
-    await cases.change(uow.session, case.id, now, panel=len(selection.everyone) > 1 or case.panel)
-    await staff_case(uow, case, selection, now=now, notice="reassigned")
+    await uow.cases.change(case.id, now, panel=len(selection.everyone) > 1 or case.panel)
+    await staff_case(uow, ctx, case, selection, now=now, notice="reassigned")
     await audit(
         uow,
         staff,
@@ -154,8 +161,8 @@ async def recuse(*, uow: UnitOfWork, ctx: MediationContext, staff: StaffPrincipa
     await uow.commit()
 
 
-async def sync_roster(*, uow: UnitOfWork, ctx: MediationContext) -> int:
+async def sync_roster(*, uow: MediationUnitOfWork, ctx: MediationContext) -> int:
     """Load the roster data file into the schema (idempotent; run by every process at start)."""
-    await team.sync_roster(uow.session, ctx.roster_file, ctx.clock.now())
+    await uow.mediators.sync(ctx.roster_file, ctx.clock.now())
     await uow.commit()
     return len(ctx.roster_file)

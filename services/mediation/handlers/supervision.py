@@ -7,31 +7,26 @@ its events, so several workers never double a reminder and a crash repeats nothi
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.mediation.domain import messages
 from services.mediation.domain.deadlines import overdue_days, supervision_due
-from services.mediation.domain.states import OPEN_STATES
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.publishing import BUREAU_OFFICE, notify_offices, publish_status
-from services.mediation.repositories import cases, records, team
+from services.mediation.repositories import MediationUnitOfWork, MediationUowFactory
 from services.mediation.repositories.cases import CaseRecord
-from shared.db.uow import UnitOfWorkFactory
 from shared.events.vocabulary import Status
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
 
-async def supervise_overdue(*, uow_factory: UnitOfWorkFactory, ctx: MediationContext) -> int:
+async def supervise_overdue(*, uow_factory: MediationUowFactory, ctx: MediationContext) -> int:
     async with uow_factory() as uow:
         now = ctx.clock.now()
-        due = await cases.due_for_supervision(uow.session, now, sorted(OPEN_STATES), ctx.settings.scheduler_batch_size)
+        due = await uow.cases.due_for_supervision(now, ctx.settings.scheduler_batch_size)
         for case in due:
             new_due = supervision_due(now, ctx.limits)
             late = overdue_days(case.due_at, now)
-            await cases.change(
-                uow.session,
+            await uow.cases.change(
                 case.id,
                 now,
                 supervision_level=case.supervision_level + 1,
@@ -57,7 +52,7 @@ async def supervise_overdue(*, uow_factory: UnitOfWorkFactory, ctx: MediationCon
                 notice="supervised",
                 summary=f"超过调解期限{late}天，督办第{case.supervision_level + 1}次",
                 now=now,
-                mediators=await _team_ids(uow.session, case),
+                mediators=await _team_ids(uow, case),
                 due_at=new_due,
                 offices=[case.office, BUREAU_OFFICE],
             )
@@ -65,14 +60,14 @@ async def supervise_overdue(*, uow_factory: UnitOfWorkFactory, ctx: MediationCon
         return len(due)
 
 
-async def remind_sessions(*, uow_factory: UnitOfWorkFactory, ctx: MediationContext) -> int:
+async def remind_sessions(*, uow_factory: MediationUowFactory, ctx: MediationContext) -> int:
     async with uow_factory() as uow:
         now = ctx.clock.now()
-        due = await records.sessions_to_remind(uow.session, now, ctx.settings.scheduler_batch_size)
+        due = await uow.mediation_sessions.due_for_reminder(now, ctx.settings.scheduler_batch_size)
         for row in due:
-            case = await cases.get(uow.session, row.case_id)
-            assert case is not None
-            await records.change_session(uow.session, row.id, reminded_at=now)
+            case = await uow.cases.get(row.mediation_id)
+            assert case is not None  # a session belongs to its case (foreign key)
+            await uow.mediation_sessions.change(row.id, reminded_at=now)
             await publish_status(
                 uow,
                 case,
@@ -88,19 +83,19 @@ async def remind_sessions(*, uow_factory: UnitOfWorkFactory, ctx: MediationConte
                 notice="session_reminder",
                 summary=f"第{row.number}次调解会：{row.location}",
                 now=now,
-                mediators=await _team_ids(uow.session, case),
+                mediators=await _team_ids(uow, case),
                 due_at=row.scheduled_for,
             )
         await uow.commit()
         return len(due)
 
 
-async def call_for_follow_ups(*, uow_factory: UnitOfWorkFactory, ctx: MediationContext) -> int:
+async def call_for_follow_ups(*, uow_factory: MediationUowFactory, ctx: MediationContext) -> int:
     async with uow_factory() as uow:
         now = ctx.clock.now()
-        due = await cases.due_for_follow_up(uow.session, now, ctx.settings.scheduler_batch_size)
+        due = await uow.cases.due_for_follow_up(now, ctx.settings.scheduler_batch_size)
         for case in due:
-            await cases.change(uow.session, case.id, now, follow_up_notified_at=now)
+            await uow.cases.change(case.id, now, follow_up_notified_at=now)
             await publish_status(uow, case, status=Status.in_progress, message=messages.follow_up_due(), now=now)
             await notify_offices(
                 uow,
@@ -108,7 +103,7 @@ async def call_for_follow_ups(*, uow_factory: UnitOfWorkFactory, ctx: MediationC
                 notice="follow_up_due",
                 summary="调解协议履行期限已到，请回访履行情况",
                 now=now,
-                mediators=await _team_ids(uow.session, case),
+                mediators=await _team_ids(uow, case),
             )
         await uow.commit()
         return len(due)
@@ -121,7 +116,7 @@ JOBS = {
 }
 
 
-async def run_due_work(*, uow_factory: UnitOfWorkFactory, ctx: MediationContext) -> dict[str, int]:
+async def run_due_work(*, uow_factory: MediationUowFactory, ctx: MediationContext) -> dict[str, int]:
     """One scheduler pass; each job in its own transaction, so one failing does not hold up the others."""
     done: dict[str, int] = {}
     for name, job in JOBS.items():
@@ -133,5 +128,5 @@ async def run_due_work(*, uow_factory: UnitOfWorkFactory, ctx: MediationContext)
     return done
 
 
-async def _team_ids(session: AsyncSession, case: CaseRecord) -> list[str]:
-    return [member.mediator.id for member in await team.team(session, case.id)]
+async def _team_ids(uow: MediationUnitOfWork, case: CaseRecord) -> list[str]:
+    return [member.mediator.id for member in await uow.teams.members(case.id)]

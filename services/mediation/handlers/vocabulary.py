@@ -14,7 +14,7 @@ from services.mediation.domain.vocabulary import (
     SESSION_STATE_ZH,
     STATE_ZH,
 )
-from services.mediation.vocabulary_schemas import MediationVocabulary, Term
+from services.mediation.schemas.vocabulary import MediationVocabulary, Term
 
 K = TypeVar("K", bound=StrEnum)
 

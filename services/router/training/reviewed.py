@@ -2,35 +2,34 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from services.router import db
+from services.router.repositories import RouterUnitOfWork
 from services.router.settings import Settings
 from services.router.training.corpus import LabelledRecord
-from shared.db.base import create_engine
+from shared.db.base import create_engine, make_session_factory
 
 
 async def load_reviewed(settings: Settings | None = None) -> list[LabelledRecord]:
     settings = settings or Settings()
     engine = create_engine(settings, pool_size=1, max_overflow=0)
-    example = db.labelled_example
+    sessions = make_session_factory(engine)
     try:
-        async with engine.connect() as connection:
-            rows = (await connection.execute(select(example).order_by(example.c.id))).all()
+        async with RouterUnitOfWork(sessions, db.TABLES, source="/grievance-platform/router") as uow:
+            examples = await uow.examples.all()
     finally:
         await engine.dispose()
     return [
         LabelledRecord(
-            id=f"review-{row.id}",
-            title=row.title[:60] or "（无标题）",
-            text=row.text,
-            track=row.track,
-            petition_kind=row.petition_kind,
-            area=row.area,
-            category=row.category,
-            item=row.item,
-            urgent=row.urgent,
+            id=f"review-{example.id}",
+            title=example.title[:60] or "（无标题）",
+            text=example.text,
+            track=example.track,
+            petition_kind=example.petition_kind,
+            area=example.area,
+            category=example.category,
+            item=example.item,
+            urgent=example.urgent,
             source="reviewer",
         )
-        for row in rows
+        for example in examples
     ]

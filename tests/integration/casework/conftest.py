@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from services.casework import db
-from services.casework.app import build_context, create_app
+from services.casework.app import build_context, build_infrastructure, create_app
 from services.casework.consumers import GROUP_ID, TOPICS, event_handlers
 from services.casework.handlers.context import CaseworkContext
 from services.casework.settings import Settings
@@ -205,11 +205,11 @@ async def casework(namespace: Namespace) -> AsyncIterator[Casework]:
     clock = ManualClock(START)
     ctx = build_context(settings, clock=clock)
     app = create_app(settings, ctx=ctx)
-    consumer_infra = Infrastructure.build(settings, db.TABLES)
+    consumer_infra = build_infrastructure(settings)
     consumer = ConsumerPart(consumer_infra, group_id=GROUP_ID, topics=TOPICS, handlers=event_handlers(ctx))
     relay = OutboxRelayPart(settings, db.TABLES)
     tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(relay.run())]
-    infra = Infrastructure.build(settings, db.TABLES)
+    infra = build_infrastructure(settings)
     try:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

@@ -15,10 +15,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from services.feedback.app import TimelineWriterPart
+from services.feedback.domain.webhooks import webhook_id
 from services.feedback.settings import Settings
 from services.feedback.webhook_dispatch import WebhookDispatcherPart
-from services.feedback.webhook_outbound import webhook_id
-from shared.db.base import create_engine
 from shared.events import topics
 from shared.events.vocabulary import Channel, Status
 from shared.runtime import ApiServer, Part
@@ -76,7 +75,7 @@ async def receiver(namespace: Namespace) -> AsyncIterator[Receiver]:
     parts: list[Part] = [
         server,
         TimelineWriterPart(settings),
-        WebhookDispatcherPart(settings, lambda: create_engine(settings, pool_size=2)),
+        WebhookDispatcherPart(settings),
     ]
     async with running(parts):
         yield state

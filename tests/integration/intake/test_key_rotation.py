@@ -9,11 +9,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from services.intake import db, rekey
-from services.intake.domain import ComplainantIdentity
-from services.intake.handlers import IntakeContext, Replay, SubmitGrievance, submit_grievance
+from services.intake import db
+from services.intake.app import build_infrastructure
+from services.intake.domain.complainant import ComplainantIdentity
+from services.intake.handlers.context import IntakeContext
+from services.intake.handlers.reencryption import ciphertext_key_counts, reencrypt
+from services.intake.handlers.replays import Replay
+from services.intake.handlers.submission import SubmitGrievance, submit_grievance
+from services.intake.repositories import IntakeUnits, intake_units
 from services.intake.settings import Settings
-from shared.clock import SystemClock
 from shared.events.vocabulary import Channel
 from shared.pii import FieldCipher
 from shared.runtime import Infrastructure
@@ -24,16 +28,20 @@ KEY_A, KEY_B = base64.b64encode(b"\xa1" * 32).decode(), base64.b64encode(b"\xb2"
 
 @pytest.fixture(scope="module")
 async def infra(namespace: Namespace) -> AsyncIterator[Infrastructure]:
-    infrastructure = Infrastructure.build(namespace.settings(Settings), db.TABLES)
+    infrastructure = build_infrastructure(namespace.settings(Settings))
     try:
         yield infrastructure
     finally:
         await infrastructure.close()
 
 
+def units(infra: Infrastructure) -> IntakeUnits:
+    return intake_units(infra.uow)
+
+
 def context(namespace: Namespace, keys: dict[str, str], active: str) -> IntakeContext:
     settings = namespace.settings(Settings, pii_encryption_keys=keys, pii_encryption_key_id=active)
-    return IntakeContext(settings=settings, cipher=settings.cipher(), clock=SystemClock())
+    return IntakeContext.build(settings)
 
 
 async def file(infra: Infrastructure, ctx: IntakeContext, n: int, filed: dict[str, str]) -> None:
@@ -47,7 +55,7 @@ async def file(infra: Infrastructure, ctx: IntakeContext, n: int, filed: dict[st
         street="马田街道",
         community=None,
     )
-    async with infra.uow() as uow:
+    async with units(infra)() as uow:
         result = await submit_grievance(
             uow=uow, ctx=ctx, command=command, replay=Replay("idempotency", f"key-{n}-{id(ctx)}", f"hash-{n}")
         )
@@ -55,8 +63,7 @@ async def file(infra: Infrastructure, ctx: IntakeContext, n: int, filed: dict[st
 
 
 async def key_ids(infra: Infrastructure) -> set[str]:
-    async with infra.session_factory() as session:
-        counts = await rekey.key_counts(session)
+    counts = await ciphertext_key_counts(units(infra))
     return {key_id for per_column in counts.values() for key_id in per_column}
 
 
@@ -75,9 +82,9 @@ async def test_rotation_is_online_resumable_and_leaves_everything_readable_under
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        await rekey.rotate(infra.session_factory, rotating.cipher, batch_size=5, progress=stop)
-    async with infra.session_factory() as session:
-        left = await rekey.count_stale(session, rekey.ENCRYPTED[0], rotating.cipher)
+        await reencrypt(units(infra), rotating.cipher, batch_size=5, progress=stop)
+    async with units(infra)() as uow:
+        left = await uow.ciphertexts.count_stale("complainant", rotating.cipher.active_header)
     assert 0 < left < 24
 
     # Resumed while both an old process (key a) and a new one (key b) keep filing.
@@ -87,13 +94,13 @@ async def test_rotation_is_online_resumable_and_leaves_everything_readable_under
             await asyncio.sleep(0)
 
     writing = asyncio.create_task(writers())
-    first = await rekey.rotate(infra.session_factory, rotating.cipher, batch_size=5)
+    first = await reencrypt(units(infra), rotating.cipher, batch_size=5)
     await writing
     assert sum(first.rotated.values()) > 0
     # The old process's last rows are found by the next run; then nothing is left anywhere.
-    second = await rekey.rotate(infra.session_factory, rotating.cipher, batch_size=5)
+    second = await reencrypt(units(infra), rotating.cipher, batch_size=5)
     assert second.complete and await key_ids(infra) == {"b"}
-    again = await rekey.rotate(infra.session_factory, rotating.cipher, batch_size=5, dry_run=True)
+    again = await reencrypt(units(infra), rotating.cipher, batch_size=5, dry_run=True)
     assert again.complete and not any(again.rotated.values())
 
     # The old key can go: every value decrypts with key b alone.
@@ -116,6 +123,6 @@ async def test_dry_run_counts_and_changes_nothing(infra: Infrastructure, namespa
     filed: dict[str, str] = {}
     await file(infra, context(namespace, {"b": KEY_B}, "b"), 500, filed)
     to_c = context(namespace, {"b": KEY_B, "c": KEY_A}, "c").cipher
-    result = await rekey.rotate(infra.session_factory, to_c, dry_run=True)
+    result = await reencrypt(units(infra), to_c, dry_run=True)
     assert result.remaining["complainant"] >= 1 and not any(result.rotated.values())
     assert await key_ids(infra) == {"b"}

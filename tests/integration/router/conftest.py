@@ -14,16 +14,16 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 
 from services.router import db as router_db
-from services.router.app import build_context, create_app
+from services.router.app import build_context, create_app, infrastructure
 from services.router.classifier import Classifier
-from services.router.consumers import GROUP_ID, TOPICS, build_handlers
-from services.router.handlers import RouterContext
+from services.router.consumers import GROUP_ID, TOPICS, bind
+from services.router.handlers.context import RouterContext
 from services.router.settings import Settings
 from services.router.training.artifact import ensure_artifact
 from shared.events.contracts import ComplainantView, EventPayload, GrievanceReceived
 from shared.events.envelope import CloudEvent
 from shared.events.topics import GRIEVANCE_RECEIVED
-from shared.runtime import ConsumerPart, Infrastructure, OutboxRelayPart
+from shared.runtime import ConsumerPart, OutboxRelayPart
 from tests.support.kafka import Received, producer_source, publish, read_events
 from tests.support.namespace import Namespace
 
@@ -71,8 +71,8 @@ def _about(events: list[Received], grievance_id: str) -> list[Received]:
 async def start_router(namespace: Namespace, classifier: Classifier, **overrides: Any) -> AsyncIterator[RunningRouter]:
     settings = namespace.settings(Settings, worker_metrics_port=None, **overrides)
     ctx = build_context(settings, classifier=classifier)
-    infra = Infrastructure.build(settings, router_db.TABLES)
-    consumer = ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=build_handlers(ctx))
+    infra = infrastructure(settings)
+    consumer = ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(ctx))
     relay = OutboxRelayPart(settings, router_db.TABLES)
     tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(relay.run())]
     try:

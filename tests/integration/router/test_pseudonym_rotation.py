@@ -13,11 +13,13 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 
 from services.intake import db as intake_db
-from services.intake.domain import ComplainantIdentity
-from services.intake.handlers import IntakeContext, SubmitGrievance, submit_grievance
-from services.intake.pseudonyms import PseudonymRotation, rotate_pseudonyms
+from services.intake.app import build_infrastructure as build_intake
+from services.intake.domain.complainant import ComplainantIdentity
+from services.intake.handlers.context import IntakeContext
+from services.intake.handlers.pseudonyms import rotate_pseudonyms
+from services.intake.handlers.submission import SubmitGrievance, submit_grievance
+from services.intake.repositories import intake_units
 from services.intake.settings import Settings as IntakeSettings
-from shared.clock import SystemClock
 from shared.events.contracts import GrievanceRouted
 from shared.events.topics import GRIEVANCE_ROUTED
 from shared.events.vocabulary import Channel
@@ -41,7 +43,7 @@ def intake_settings(namespace: Namespace, keys: dict[str, bytes], active: str) -
 async def intake(namespace: Namespace) -> AsyncIterator[Infrastructure]:
     """Intake's database side and its outbox relay, in-process."""
     settings = intake_settings(namespace, {"1": P1}, "1")
-    infra = Infrastructure.build(settings, intake_db.TABLES)
+    infra = build_intake(settings)
     relay = OutboxRelayPart(settings, intake_db.TABLES)
     task = asyncio.create_task(relay.run())
     try:
@@ -53,7 +55,7 @@ async def intake(namespace: Namespace) -> AsyncIterator[Infrastructure]:
 
 
 async def file(infra: Infrastructure, settings: IntakeSettings, content: str) -> str:
-    ctx = IntakeContext(settings=settings, cipher=settings.cipher(), clock=SystemClock())
+    ctx = IntakeContext.build(settings)
     command = SubmitGrievance(
         identity=ComplainantIdentity(name="陈建国", mobile=MOBILE, id_card=None, anonymous=False),
         channel=Channel.portal,
@@ -62,7 +64,7 @@ async def file(infra: Infrastructure, settings: IntakeSettings, content: str) ->
         street="光明街道",
         community="东周",
     )
-    async with infra.uow() as uow:
+    async with intake_units(infra.uow)() as uow:
         result = await submit_grievance(uow=uow, ctx=ctx, command=command)
     return result.accepted.grievance_id
 
@@ -94,8 +96,8 @@ async def test_repeats_stay_linked_across_a_pseudonym_key_rotation(
     assert await repeat_of(router, second) == first
 
     # Step 2: intake recomputes the stored pseudonyms and the router's read model follows.
-    rotation = PseudonymRotation(settings=during, cipher=during.cipher(), clock=SystemClock())
-    result = await rotate_pseudonyms(intake.uow, rotation, batch_size=1)
+    rotation = IntakeContext.build(during)
+    result = await rotate_pseudonyms(intake_units(intake.uow), rotation, batch_size=1)
     assert result.rotated == 1 and result.remaining == 0  # the second was filed under key 2
     new = pseudonym(P2, "mobile", MOBILE)
     assert await stored_pseudonym(database, first, new) == new
@@ -103,7 +105,7 @@ async def test_repeats_stay_linked_across_a_pseudonym_key_rotation(
     kept = await database.fetchval("SELECT received->'complainant'->>'phone_pseudonym' FROM router.grievance "
                                    "WHERE id = $1", first)  # fmt: skip
     assert kept == new
-    again = await rotate_pseudonyms(intake.uow, rotation)
+    again = await rotate_pseudonyms(intake_units(intake.uow), rotation)
     assert again.rotated == 0 and again.remaining == 0
 
     # Step 3: the old key is gone; a grievance filed now still links to the first one.

@@ -276,6 +276,10 @@ async def test_invalid_windows_are_problems(router: RunningRouter, http: httpx.A
     assert garbled.status_code == 422
     assert [e["field"] for e in garbled.json()["errors"]] == ["since"]
     assert (await statistics(http, router, until="2025-02-30")).status_code == 422
+    # a daily series over 26 years would be no chart: refused, not built
+    too_long = await statistics(http, router, since="2000-01-01", until="2025-12-31", interval="day")
+    assert too_long.status_code == 422
+    assert "2000 段" in too_long.json()["detail"]
 
 
 async def test_litigation_is_counted_per_legal_body(

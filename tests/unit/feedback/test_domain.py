@@ -6,19 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.feedback.domain import (
-    STATUS_LABELS_ZH,
+from services.feedback.domain.follow_up import (
     FollowUpRefused,
     FollowUpState,
-    SatisfactionFigures,
     can_rate,
     decide_rating,
     decide_review,
     follow_status,
     rated_message,
-    retry_delay,
-    status_label,
 )
+from services.feedback.domain.labels import STATUS_LABELS_ZH, status_label
+from services.feedback.domain.statistics import SatisfactionFigures
+from services.feedback.domain.webhooks import retry_delay
 from shared.events.vocabulary import Rating, Status
 
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)

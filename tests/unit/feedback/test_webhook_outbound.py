@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.feedback.webhook_outbound import status_changed_body, webhook_id
+from services.feedback.domain.webhooks import webhook_id
+from services.feedback.handlers.webhooks import status_changed_body
 from shared.webhooks import WebhookVerificationError, sign, signed_headers, verify
 from tests.unit.feedback.entries import entry
 

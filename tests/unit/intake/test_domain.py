@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from services.intake.domain import ComplainantIdentity, has_chinese, new_tracking_token, tracking_number
+from services.intake.domain.complainant import ComplainantIdentity
+from services.intake.domain.grievance import has_chinese, new_tracking_token, tracking_number
 
 KEY = b"p" * 32
 

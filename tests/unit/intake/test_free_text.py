@@ -1,8 +1,10 @@
 """Intake masks every free-text field of a submission and keeps only the changed originals."""
 
-from services.intake.domain import ComplainantIdentity
-from services.intake.free_text import FREE_TEXT_FIELDS, mask_fields
-from services.intake.handlers import SubmitGrievance, _masked
+from typing import Any
+
+from services.intake.domain.complainant import ComplainantIdentity
+from services.intake.domain.free_text import FREE_TEXT_FIELDS, mask_fields
+from services.intake.handlers.submission import SubmitGrievance, masked_command
 from shared.events.vocabulary import Channel
 
 
@@ -21,13 +23,14 @@ def test_only_changed_fields_keep_an_original() -> None:
 
 def test_every_free_text_field_of_a_command_is_masked() -> None:
     raw = "身份证11010519491231002X，卡6222021234567890128，邮箱wang@example.com，电话15012345678"
+    every_field: dict[str, Any] = {name: raw for name in FREE_TEXT_FIELDS}
     command = SubmitGrievance(
         identity=ComplainantIdentity("王五", "15012345678", None, False),
         channel=Channel.portal,
         street="光明街道",
-        **{name: raw for name in FREE_TEXT_FIELDS},
+        **every_field,
     )
-    masked, originals = _masked(command)
+    masked, originals = masked_command(command)
     for name in FREE_TEXT_FIELDS:
         value = getattr(masked, name)
         for number in ("11010519491231002X", "6222021234567890128", "wang@example.com", "15012345678"):

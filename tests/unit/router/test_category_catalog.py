@@ -9,15 +9,15 @@ from importlib import resources
 import pytest
 import yaml
 
-from services.router import domain
 from services.router.classifier.departments import DepartmentChooser
 from services.router.classifier.taxonomy import load_taxonomy
-from services.router.reviews import checked_category
+from services.router.domain import messages
+from services.router.domain.errors import InvalidDecision
+from services.router.domain.review_rules import checked_category
 from services.router.schemas import ReviewDecisionCreate
 from shared.catalog import _parse, load_catalog, load_taxonomy_entries
 from shared.events.contracts import Departments, RoutingDecision
 from shared.events.vocabulary import Area, PetitionKind, Street, Track
-from shared.problems import Problem
 
 CATALOG = load_catalog()
 TAXONOMY = load_taxonomy()
@@ -127,6 +127,10 @@ def _command(area: str, category: str | None = None, item: str | None = None) ->
     )
 
 
+def _check(command: ReviewDecisionCreate, proposal: RoutingDecision) -> tuple[str | None, str | None]:
+    return checked_category(command.area, command.category, command.item, proposal)
+
+
 @pytest.mark.parametrize(
     ("area", "category", "item", "field", "says"),
     [
@@ -136,21 +140,19 @@ def _command(area: str, category: str | None = None, item: str | None = None) ->
         ("城乡建设", None, "电力供应", "item", "二级分类"),
     ],
 )
-def test_a_wrong_category_or_item_is_a_problem_naming_the_field(
+def test_a_wrong_category_or_item_is_refused_naming_the_field(
     area: str, category: str | None, item: str | None, field: str, says: str
 ) -> None:
-    with pytest.raises(Problem) as raised:
-        checked_category(_command(area, category, item), _proposal("城市建设和市政管理"))
-    assert raised.value.status == 422
-    [error] = raised.value.errors
-    assert error["field"] == field and says in error["message_zh"]
+    with pytest.raises(InvalidDecision) as raised:
+        _check(_command(area, category, item), _proposal("城市建设和市政管理"))
+    assert raised.value.field == field and says in raised.value.message_zh
 
 
 def test_without_a_category_the_proposal_holds_for_its_own_area_only() -> None:
     proposal = _proposal("城市建设和市政管理")
-    assert checked_category(_command("城乡建设"), proposal) == ("城市建设和市政管理", None)
-    assert checked_category(_command("民政"), proposal) == (None, None)
-    assert checked_category(_command("民政", "优抚", "其他"), proposal) == ("优抚", "其他")
+    assert _check(_command("城乡建设"), proposal) == ("城市建设和市政管理", None)
+    assert _check(_command("民政"), proposal) == (None, None)
+    assert _check(_command("民政", "优抚", "其他"), proposal) == ("优抚", "其他")
 
 
 def test_the_classified_message_names_area_and_category_but_no_mediator() -> None:
@@ -158,7 +160,9 @@ def test_the_classified_message_names_area_and_category_but_no_mediator() -> Non
     decision = _proposal("住房保障与房地产").model_copy(
         update={"track": Track.mediation, "petition_kind": None, "departments": Departments(lead="housing")}
     )
-    message = domain.classified_message(decision, names, repeat_tracking_no=None, reviewed=False)
+    message = messages.classified_message(decision, names, repeat_tracking_no=None, reviewed=False)
     assert "已归类为：城乡建设 / 住房保障与房地产" in message
     assert names["housing"] not in message
-    assert "已归类为" not in domain.classified_message(_proposal(None), names, repeat_tracking_no=None, reviewed=False)
+    assert "已归类为" not in messages.classified_message(
+        _proposal(None), names, repeat_tracking_no=None, reviewed=False
+    )

@@ -16,7 +16,7 @@ FIELDS = {
 
 def run(lines: list[str], model_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "services.router.classify", "--model", str(model_path)],
+        [sys.executable, "-m", "services.router.cli.classify", "--model", str(model_path)],
         input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
     )  # fmt: skip
 

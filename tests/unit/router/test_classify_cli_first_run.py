@@ -17,7 +17,7 @@ def test_first_run_trains_on_stderr_and_prints_only_jsonl(tmp_path: Path) -> Non
         {"id": "p-2", "title": "咨询", "text": "小区 门口 垃圾 堆放 多日 无人 清理"},
     ]
     done = subprocess.run(
-        [sys.executable, "-m", "services.router.classify", "--model", str(model)],
+        [sys.executable, "-m", "services.router.cli.classify", "--model", str(model)],
         input="".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
         capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
     )  # fmt: skip
@@ -35,7 +35,7 @@ def test_first_run_trains_on_stderr_and_prints_only_jsonl(tmp_path: Path) -> Non
 def test_a_missing_pinned_version_is_an_error_not_a_new_model(tmp_path: Path) -> None:
     pinned = tmp_path / "20260101-abcdef1234.joblib"
     done = subprocess.run(
-        [sys.executable, "-m", "services.router.classify", "--model", str(pinned)],
+        [sys.executable, "-m", "services.router.cli.classify", "--model", str(pinned)],
         input='{"id": 1, "text": "路灯坏了"}\n', capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode != 0

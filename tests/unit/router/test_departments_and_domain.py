@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.router import domain
 from services.router.classifier.departments import DepartmentChooser
+from services.router.domain import matching, messages
 from shared.catalog import load_catalog
 from shared.events.contracts import Departments, RoutingDecision
 from shared.events.vocabulary import Area, PetitionKind, Street, Track
@@ -48,12 +48,12 @@ def test_mentions_find_departments_by_their_everyday_names() -> None:
     assert chooser().mentioned("城管和住建局互相推，派出所也不管") == ("urban-management", "housing", "public-security")
 
 
-def earlier(gid: str, text: str, days: int, area: str = "城乡建设", who: str | None = "p1") -> domain.Earlier:
-    return domain.Earlier(gid, f"GM-{gid}", text, area, NOW - timedelta(days=days), complainant=who)
+def earlier(gid: str, text: str, days: int, area: str = "城乡建设", who: str | None = "p1") -> matching.Earlier:
+    return matching.Earlier(gid, f"GM-{gid}", text, area, NOW - timedelta(days=days), complainant=who)
 
 
 def test_repeat_links_to_the_first_similar_grievance() -> None:
-    found = domain.find_repeat(
+    found = matching.find_repeat(
         "楼上卫生间漏水到我家天花板，找了物业三次都没人来修",
         "城乡建设",
         [
@@ -69,7 +69,7 @@ def test_repeat_links_to_the_first_similar_grievance() -> None:
 
 def test_different_matter_is_not_a_repeat() -> None:
     assert (
-        domain.find_repeat("小区门口的路灯坏了好久", "城乡建设", [earlier("g1", "老板欠我工资不给", 3)], 0.45) is None
+        matching.find_repeat("小区门口的路灯坏了好久", "城乡建设", [earlier("g1", "老板欠我工资不给", 3)], 0.45) is None
     )
 
 
@@ -80,9 +80,9 @@ def test_cluster_counts_distinct_complainants() -> None:
         earlier("g2", "圳美那边的工厂半夜排刺鼻的废气", 2, who="p2"),
         earlier("g3", "小区电梯坏了", 1, who="p3"),
     ]
-    matches = domain.cluster_matches(text, neighbours, 0.4)
+    matches = matching.cluster_matches(text, neighbours, 0.4)
     assert {m.earlier.grievance_id for m in matches} == {"g1", "g2"}
-    assert domain.distinct_complainants("p9", matches) == 3
+    assert matching.distinct_complainants("p9", matches) == 3
 
 
 def test_classified_message_names_the_departments() -> None:
@@ -91,7 +91,7 @@ def test_classified_message_names_the_departments() -> None:
         departments=Departments(lead="housing", co=["street-guangming"]), confidence=0.9,
     )  # fmt: skip
     names = {d.code: d.name for d in load_catalog().departments.values()}
-    message = domain.classified_message(decision, names, repeat_tracking_no="GM-20261120-000001", reviewed=False)
+    message = messages.classified_message(decision, names, repeat_tracking_no="GM-20261120-000001", reviewed=False)
     assert message.startswith("您的诉求已分类为普通信访（申诉求决），已分派至光明区住房和建设局办理")
     assert "光明街道办事处" in message
     assert "GM-20261120-000001" in message

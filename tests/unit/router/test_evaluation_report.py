@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.router.classifier import Classifier
-from services.router.evaluate import render, summary_line
+from services.router.cli.evaluate import render, summary_line
 from services.router.settings import Settings
 from services.router.training.corpus import LabelledRecord
 from services.router.training.evaluation import evaluate

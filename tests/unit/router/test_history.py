@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from services.router import evaluate, train
 from services.router.classifier import Classifier
+from services.router.cli import evaluate, train
 from services.router.training.history import HistoryError, read_history
 
 GOOD = [

@@ -8,21 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from services.router.classifier import Classifier
-from services.router.handlers import RouterContext
-from services.router.reviews import _checked_kind, _departments
-from services.router.schemas import DepartmentsIn, ReviewDecisionCreate
-from services.router.settings import Settings
+from services.router.domain.errors import InvalidDecision
+from services.router.domain.review_rules import checked_kind, chosen_departments
 from shared.catalog import load_catalog
-from shared.clock import SystemClock
-from shared.events.contracts import ComplainantView, GrievanceReceived
+from shared.events.contracts import ComplainantView, Departments, GrievanceReceived
 from shared.events.vocabulary import Area, PetitionKind, Track
-from shared.problems import Problem
 
 REPORT = "实名举报城管执法队队长收受商户红包，对违建睁一只眼闭一只眼"
-
-
-def context(classifier: Classifier) -> RouterContext:
-    return RouterContext(settings=Settings(), classifier=classifier, catalog=load_catalog(), clock=SystemClock())
 
 
 def grievance(text: str, street: str | None = "公明街道") -> GrievanceReceived:
@@ -33,40 +25,68 @@ def grievance(text: str, street: str | None = "公明街道") -> GrievanceReceiv
     )  # fmt: skip
 
 
-def decision(**values: object) -> ReviewDecisionCreate:
-    base: dict[str, object] = {"track": "petition", "area": "纪检监察", "petition_kind": "report", "comment": "举报"}
-    return ReviewDecisionCreate.model_validate(base | values)
+def choose(
+    classifier: Classifier,
+    text: str,
+    *,
+    track: Track = Track.petition,
+    area: Area = Area.discipline_inspection,
+    kind: PetitionKind | None = PetitionKind.report,
+    requested: Departments | None = None,
+) -> Departments:
+    return chosen_departments(
+        classifier.chooser,
+        load_catalog(),
+        track=track,
+        area=area,
+        kind=kind,
+        requested=requested,
+        received=grievance(text),
+        excluded=frozenset(),
+    )
 
 
 def test_report_cannot_go_to_the_unit_it_names(classifier: Classifier) -> None:
-    command = decision(departments=DepartmentsIn(lead="discipline-inspection", co=["urban-management"]))
-    with pytest.raises(Problem) as refused:
-        _departments(context(classifier), command, PetitionKind.report, grievance(REPORT), frozenset())
-    assert refused.value.status == 422
-    assert "被反映单位" in refused.value.errors[0]["message_zh"]
+    with pytest.raises(InvalidDecision) as refused:
+        choose(classifier, REPORT, requested=Departments(lead="discipline-inspection", co=["urban-management"]))
+    assert refused.value.field == "departments"
+    assert "被反映单位" in refused.value.message_zh
 
 
 def test_default_departments_follow_the_catalog(classifier: Classifier) -> None:
-    command = decision(track="petition", area="城乡建设", petition_kind="claim")
-    chosen = _departments(context(classifier), command, PetitionKind.claim, grievance("路灯坏了"), frozenset())
+    chosen = choose(classifier, "路灯坏了", area=Area.urban_rural_construction, kind=PetitionKind.claim)
     assert chosen.lead == "housing"
     assert chosen.co == ["street-gongming"]
-    report = _departments(context(classifier), decision(), PetitionKind.report, grievance(REPORT), frozenset())
+    report = choose(classifier, REPORT)
     assert (report.lead, report.co) == ("discipline-inspection", [])
 
 
 def test_unknown_department_code_is_refused(classifier: Classifier) -> None:
-    command = decision(track="mediation", area="城乡建设", petition_kind=None, departments={"lead": "nobody"})
-    with pytest.raises(Problem) as refused:
-        _departments(context(classifier), command, None, grievance("邻居漏水"), frozenset())
-    assert refused.value.status == 422
+    with pytest.raises(InvalidDecision) as refused:
+        choose(
+            classifier,
+            "邻居漏水",
+            track=Track.mediation,
+            area=Area.urban_rural_construction,
+            kind=None,
+            requested=Departments(lead="nobody"),
+        )
+    assert "nobody" in refused.value.message_zh
+
+
+def test_co_handlers_are_kept_once_and_never_the_lead(classifier: Classifier) -> None:
+    requested = Departments(lead="housing", co=["water", "housing", "water"])
+    chosen = choose(
+        classifier, "路灯坏了", area=Area.urban_rural_construction, kind=PetitionKind.claim, requested=requested
+    )
+    assert (chosen.lead, chosen.co) == ("housing", ["water"])
 
 
 def test_petition_kind_only_for_petitions() -> None:
-    with pytest.raises(Problem):
-        _checked_kind(decision(track="mediation", petition_kind="claim"))
-    with pytest.raises(Problem):
-        _checked_kind(decision(track="petition", petition_kind=None))
-    assert _checked_kind(decision(track="litigation", petition_kind=None, area="政法")) is None
-    assert decision().track is Track.petition
-    assert decision().area is Area.discipline_inspection
+    with pytest.raises(InvalidDecision) as refused:
+        checked_kind(Track.mediation, PetitionKind.claim)
+    assert refused.value.field == "petition_kind"
+    with pytest.raises(InvalidDecision):
+        checked_kind(Track.petition, None)
+    assert checked_kind(Track.litigation, None) is None
+    assert checked_kind(Track.petition, PetitionKind.report) is PetitionKind.report

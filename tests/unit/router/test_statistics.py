@@ -8,31 +8,27 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from services.router.statistics import (
+from services.router.domain.errors import TooManyBuckets
+from services.router.domain.series import Interval, SeriesRow, bucket_start, next_bucket
+from services.router.domain.statistics import (
     Counts,
     ReviewCounts,
     by_area,
     by_channel,
     by_street,
     complete,
-    figures,
     rate,
     reroute_reason,
 )
-from services.router.statistics_series import (
-    Interval,
-    Row,
-    Series,
-    bucket_start,
-    build_series,
-    litigation_figures,
-    next_bucket,
-)
+from services.router.handlers.series import build_series
+from services.router.handlers.statistics import figures, litigation_figures
+from services.router.schemas import Series
+from shared.catalog import load_catalog
 from shared.clock import CHINA_TZ
 from shared.events.vocabulary import Area, Street
-from shared.problems import Problem
 from shared.statistics_params import Period
 
+CATALOG = load_catalog()
 SHANGHAI_MIDNIGHT_1_NOV = datetime(2026, 11, 1, tzinfo=CHINA_TZ)
 
 
@@ -114,7 +110,7 @@ def test_figures_from_counts() -> None:
         },
     )
     as_of = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
-    stats = figures(counts, Period(SHANGHAI_MIDNIGHT_1_NOV, None), as_of)
+    stats = figures(counts, Period(SHANGHAI_MIDNIGHT_1_NOV, None), as_of, CATALOG)
     assert stats.as_of == as_of and stats.as_of.utcoffset() == timedelta(hours=8)
     assert stats.time_zone == "Asia/Shanghai"
     assert stats.by_track == {"litigation": 1, "mediation": 2, "petition": 5}
@@ -135,7 +131,7 @@ def test_figures_from_counts() -> None:
 
 
 def test_figures_of_an_empty_window_have_zeros_and_no_rates() -> None:
-    stats = figures(Counts(), Period(), datetime(2026, 11, 26, tzinfo=timezone(timedelta(hours=-5))))
+    stats = figures(Counts(), Period(), datetime(2026, 11, 26, tzinfo=timezone(timedelta(hours=-5))), CATALOG)
     assert stats.received == 0
     assert set(stats.by_area.values()) == {0}
     assert set(stats.by_street.values()) == {0}
@@ -146,7 +142,7 @@ def test_figures_of_an_empty_window_have_zeros_and_no_rates() -> None:
 
 
 def test_litigation_per_legal_body_lists_all_five_and_other() -> None:
-    figures_ = litigation_figures({"court": 2, "public-security": 1, "housing": 1, None: 9})
+    figures_ = litigation_figures({"court": 2, "public-security": 1, "housing": 1, None: 9}, CATALOG)
     assert figures_.grievances == 4
     assert figures_.by_legal_body == {
         "court": 2,
@@ -171,7 +167,7 @@ def test_buckets_are_calendar_units(interval: Interval, day: date, start: date, 
     assert next_bucket(start, interval) == following
 
 
-def _series(rows: dict[Row, int], period: Period, interval: Interval) -> Series:
+def _series(rows: dict[SeriesRow, int], period: Period, interval: Interval) -> Series:
     return build_series(
         rows,
         period,
@@ -184,7 +180,7 @@ def _series(rows: dict[Row, int], period: Period, interval: Interval) -> Series:
 
 
 def test_a_series_lists_empty_buckets_and_counts_per_bucket() -> None:
-    rows: dict[Row, int] = {
+    rows: dict[SeriesRow, int] = {
         (date(2026, 11, 3), "petition", "城乡建设", "光明街道", False): 3,
         (date(2026, 11, 3), "litigation", "政法", None, True): 1,
         (date(2027, 1, 31), "mediation", "城乡建设", "外区街道", False): 2,
@@ -203,7 +199,7 @@ def test_a_series_lists_empty_buckets_and_counts_per_bucket() -> None:
 
 
 def test_an_open_period_spans_the_days_that_have_grievances() -> None:
-    rows: dict[Row, int] = {(date(2026, 11, 3), "petition", "政法", "公明街道", False): 1}
+    rows: dict[SeriesRow, int] = {(date(2026, 11, 3), "petition", "政法", "公明街道", False): 1}
     series = _series(rows, Period(), Interval.day)
     assert [b.start for b in series.buckets] == [date(2026, 11, 3)]
     assert _series({}, Period(), Interval.week).buckets == []
@@ -211,7 +207,7 @@ def test_an_open_period_spans_the_days_that_have_grievances() -> None:
 
 def test_too_many_buckets_are_refused() -> None:
     period = Period(datetime(2000, 1, 1, tzinfo=CHINA_TZ), datetime(2026, 1, 1, tzinfo=CHINA_TZ))
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(TooManyBuckets) as refused:
         _series({}, period, Interval.day)
-    assert refused.value.status == 422
+    assert "2000 段" in refused.value.message_zh
     assert len(_series({}, period, Interval.month).buckets) == 26 * 12

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.router import domain
+from services.router.domain import messages
 from shared.catalog import load_catalog
 from shared.events.contracts import Departments, RoutingDecision
 from shared.events.vocabulary import Area, PetitionKind, Track
@@ -25,7 +25,7 @@ def decision(track: Track, *, lead: str = "housing", co: list[str] | None = None
 
 @pytest.mark.parametrize("reviewed", [False, True])
 def test_mediation_message_names_no_mediator(reviewed: bool) -> None:
-    message = domain.classified_message(
+    message = messages.classified_message(
         decision(Track.mediation, co=["street-guangming"]), NAMES, repeat_tracking_no=None, reviewed=reviewed
     )
     assert "矛盾纠纷调解" in message
@@ -36,10 +36,10 @@ def test_mediation_message_names_no_mediator(reviewed: bool) -> None:
 
 
 def test_petition_and_litigation_messages_still_name_the_handling_body() -> None:
-    petition = domain.classified_message(decision(Track.petition), NAMES, repeat_tracking_no=None, reviewed=False)
+    petition = messages.classified_message(decision(Track.petition), NAMES, repeat_tracking_no=None, reviewed=False)
     assert NAMES["housing"] in petition and "15日内" in petition
     court = next(d for d in load_catalog().departments.values() if d.kind != "department")
-    litigation = domain.classified_message(
+    litigation = messages.classified_message(
         decision(Track.litigation, lead=court.code), NAMES, repeat_tracking_no=None, reviewed=False
     )
     assert court.name in litigation and "第二十二条" in litigation
@@ -48,7 +48,7 @@ def test_petition_and_litigation_messages_still_name_the_handling_body() -> None
 @pytest.mark.parametrize("reason", ["mediation_failed", "mediation_refused"])
 def test_reroute_after_mediation_cites_no_mediation_law_and_names_no_mediator(reason: str) -> None:
     # The router does not know whether it was people's, administrative or judicial mediation.
-    message = domain.reroute_message(reason, decision(Track.petition), NAMES)
+    message = messages.reroute_message(reason, decision(Track.petition), NAMES)
     assert "人民调解法" not in message
     assert "其他途径维护权利" in message
     assert NAMES["housing"] in message

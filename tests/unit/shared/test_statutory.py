@@ -8,7 +8,7 @@ import pytest
 
 from services.casework.domain.calendar import WorkingCalendar
 from services.casework.domain.deadlines import ACCEPT_NOTICE_DAYS, Step, start_deadline
-from services.intake.domain import REGISTER_AND_ASSIGN_DAYS, assign_due
+from services.intake.domain.grievance import REGISTER_AND_ASSIGN_DAYS, assign_due
 from shared.clock import CHINA_TZ
 from shared.statutory import due_at, end_of_day, last_day, local_date
 

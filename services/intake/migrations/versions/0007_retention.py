@@ -20,7 +20,7 @@ SCHEMA = "intake"
 
 def upgrade() -> None:
     # NULL for every row so far: nothing has been purged before this migration.
-    # When the retention job (services.intake.retention) anonymised the complainant.
+    # When the retention job (services.intake.handlers.retention) anonymised the complainant.
     op.add_column("complainant", sa.Column("purged_at", sa.DateTime(timezone=True), nullable=True), schema=SCHEMA)
     # The daily purge looks for closed cases by the time of their last status; open cases are
     # never candidates, so they stay out of the index.

@@ -1,0 +1,198 @@
+"""The Case aggregate: JSONB for the whole, columns and deadline rows for the queries that pick
+cases (a department's inbox, the scheduler's candidates, the evaluation pool)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.casework import db
+from services.casework.domain.calendar import WorkingCalendar, local_date
+from services.casework.domain.case import Case
+from services.casework.domain.kinds import is_confidential
+from services.casework.domain.review import request_window_ends_on
+from services.casework.domain.states import CaseState
+
+_CASE = TypeAdapter(Case)
+
+
+def dump_case(case: Case) -> dict[str, Any]:
+    dumped: dict[str, Any] = _CASE.dump_python(case, mode="json")
+    return dumped
+
+
+def load_case(data: dict[str, Any]) -> Case:
+    return _CASE.validate_python(data)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    """A reader's view of the cases: ``department`` is whose cases (None: every department's)."""
+
+    state: str | None = None
+    role: str | None = None  # lead | co
+    track: str | None = None
+    petition_kind: str | None = None
+    department: str | None = None
+    overdue: bool | None = None
+    due_before: datetime | None = None
+    urgent: bool | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+class CaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, grievance_id: str) -> Case | None:
+        return await self._one(grievance_id)
+
+    async def for_update(self, grievance_id: str, *, skip_locked: bool = False) -> Case | None:
+        """The case with its row locked until the transaction ends (None if absent, or, with
+        ``skip_locked``, if another transaction holds it)."""
+        return await self._one(grievance_id, lock=True, skip_locked=skip_locked)
+
+    async def _one(self, grievance_id: str, *, lock: bool = False, skip_locked: bool = False) -> Case | None:
+        statement = select(db.grievance_case.c.aggregate).where(db.grievance_case.c.grievance_id == grievance_id)
+        if lock:
+            statement = statement.with_for_update(skip_locked=skip_locked)
+        data = await self._session.scalar(statement)
+        return load_case(data) if data is not None else None
+
+    async def add(self, case: Case, *, now: datetime, calendar: WorkingCalendar) -> None:
+        """``calendar`` dates the citizen's remedy window, kept as a column for the scheduler."""
+        await self._session.execute(insert(db.grievance_case).values(**self._columns(case, calendar), created_at=now))
+        await self._write_deadlines(case)
+
+    async def save(self, case: Case, *, calendar: WorkingCalendar) -> None:
+        await self._session.execute(
+            update(db.grievance_case)
+            .where(db.grievance_case.c.grievance_id == case.grievance_id)
+            .values(**self._columns(case, calendar))
+        )
+        await self._write_deadlines(case)
+
+    async def search(self, filters: CaseFilter, *, today: date) -> tuple[int, list[Case]]:
+        """How many cases match, and one page of them: urgent first, then the nearest due date."""
+        t, d = db.grievance_case, db.deadline
+        conditions: list[ColumnElement[bool]] = []
+        if filters.department is not None:
+            as_lead = t.c.lead_department == filters.department
+            as_co = t.c.co_departments.contains([filters.department])
+            conditions.append(
+                as_lead if filters.role == "lead" else as_co if filters.role == "co" else or_(as_lead, as_co)
+            )
+        for column, value in (
+            (t.c.state, filters.state),
+            (t.c.track, filters.track),
+            (t.c.petition_kind, filters.petition_kind),
+            (t.c.urgent, filters.urgent),
+        ):
+            if value is not None:
+                conditions.append(column == value)
+        if filters.due_before is not None:
+            conditions.append(t.c.next_due_at <= filters.due_before)
+        if filters.overdue is not None:
+            late = exists().where(
+                d.c.grievance_id == t.c.grievance_id,
+                d.c.done_at.is_(None),
+                d.c.cancelled.is_(False),
+                d.c.paused_at.is_(None),
+                d.c.due_on < today,
+            )
+            conditions.append(late if filters.overdue else ~late)
+        where = and_(true(), *conditions)
+        total = await self._session.scalar(select(func.count()).select_from(t).where(where))
+        rows = await self._session.scalars(
+            select(t.c.aggregate)
+            .where(where)
+            .order_by(t.c.urgent.desc(), t.c.next_due_at.asc().nulls_last(), t.c.grievance_id)
+            .limit(filters.limit)
+            .offset(filters.offset)
+        )
+        return int(total or 0), [load_case(data) for data in rows]
+
+    async def existing_ids(self, grievance_ids: Iterable[str]) -> set[str]:
+        wanted = list(grievance_ids)
+        if not wanted:
+            return set()
+        column = db.grievance_case.c.grievance_id
+        return set(await self._session.scalars(select(column).where(column.in_(wanted))))
+
+    async def closed(self, *, lead: str | None, limit: int) -> list[Case]:
+        """Closed cases (of one lead department if given), at most ``limit`` of them."""
+        t = db.grievance_case
+        conditions: list[ColumnElement[bool]] = [t.c.state == CaseState.closed.value]
+        if lead is not None:
+            conditions.append(t.c.lead_department == lead)
+        aggregates = await self._session.scalars(select(t.c.aggregate).where(and_(*conditions)).limit(limit))
+        return [load_case(data) for data in aggregates]
+
+    async def needing_supervision(self, *, today: date, horizon: date, limit: int) -> list[str]:
+        """Cases with a clock to warn about (due by ``horizon``) or to supervise (past due), or a
+        reply whose remedy window has passed unchallenged."""
+        d, t = db.deadline, db.grievance_case
+        # A clock paused by a hearing (听证) is neither near due nor overdue until it runs again.
+        running = and_(d.c.done_at.is_(None), d.c.cancelled.is_(False), d.c.paused_at.is_(None))
+        needs_notice = or_(
+            and_(d.c.due_on <= horizon, d.c.warned.is_(False)), and_(d.c.due_on < today, d.c.supervised.is_(False))
+        )
+        clocks = select(d.c.grievance_id).where(running, needs_notice)
+        expired = select(t.c.grievance_id).where(
+            t.c.state.in_([CaseState.replied.value, CaseState.review_decided.value]), t.c.remedy_window_ends_on < today
+        )
+        return list(await self._session.scalars(clocks.union(expired).limit(limit)))
+
+    @staticmethod
+    def _columns(case: Case, calendar: WorkingCalendar) -> dict[str, Any]:
+        upcoming = case.next_deadline
+        return {
+            "grievance_id": case.grievance_id,
+            "tracking_no": case.tracking_no,
+            "track": case.track.value,
+            "petition_kind": case.petition_kind.value if case.petition_kind else None,
+            "state": case.state.value,
+            "lead_department": case.lead,
+            "co_departments": list(case.co),
+            "revision": case.revision,
+            "urgent": case.urgent,
+            "confidential": is_confidential(case.petition_kind),
+            "final": case.final,
+            "next_due_at": upcoming.due_at if upcoming else None,
+            "remedy_window_ends_on": request_window_ends_on(case, calendar),
+            "aggregate": dump_case(case),
+            "updated_at": func.now(),
+        }
+
+    async def _write_deadlines(self, case: Case) -> None:
+        table = db.deadline
+        await self._session.execute(delete(table).where(table.c.grievance_id == case.grievance_id))
+        if not case.deadlines:
+            return
+        await self._session.execute(
+            insert(table),
+            [
+                {
+                    "grievance_id": case.grievance_id,
+                    "seq": seq,
+                    "step": d.step.value,
+                    "owner": d.owner,
+                    "started_at": d.started_at,
+                    "due_on": d.due_on,
+                    "done_at": d.done_at,
+                    "done_on": local_date(d.done_at) if d.done_at else None,
+                    "cancelled": d.cancelled,
+                    "warned": d.warned,
+                    "supervised": d.supervised,
+                    "paused_at": d.paused_at,
+                }
+                for seq, d in enumerate(case.deadlines)
+            ],
+        )

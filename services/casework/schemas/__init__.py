@@ -1,0 +1,1 @@
+"""The HTTP request and response models of casework (pydantic), separate from tables and domain."""

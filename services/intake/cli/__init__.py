@@ -1,0 +1,1 @@
+"""Intake's command-line entry points: ``python -m services.intake.cli.<name>``."""

@@ -1,0 +1,42 @@
+"""Pure intake rules of a filing: tracking numbers, what a valid grievance text is, the first clock."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+
+from shared.clock import CHINA_TZ
+from shared.statutory import due_at
+
+# 《信访工作条例》§22: register, then forward or assign within 15 days.
+REGISTER_AND_ASSIGN_DAYS = 15
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def tracking_number(prefix: str, received_at: datetime, sequence: int) -> str:
+    """GM-20261126-000123: the local filing date and a platform-wide sequence number."""
+    day = received_at.astimezone(CHINA_TZ).strftime("%Y%m%d")
+    return f"{prefix}-{day}-{sequence:06d}"
+
+
+def new_tracking_token() -> str:
+    """The citizen's secret for status and SSE: 192 random bits, shown once, stored hashed."""
+    return secrets.token_urlsafe(24)
+
+
+def has_chinese(text: str, *, minimum: int = 2) -> bool:
+    return len(_CJK.findall(text)) >= minimum
+
+
+def assign_due(received_at: datetime) -> datetime:
+    """End of the 15th local day after receipt: the platform's one period rule (shared.statutory)."""
+    return due_at(received_at, REGISTER_AND_ASSIGN_DAYS)
+
+
+def received_message(tracking_no: str, due: datetime) -> str:
+    local_due = due.astimezone(CHINA_TZ).strftime("%Y年%m月%d日")
+    return (
+        f"您的诉求已登记，编号 {tracking_no}。我们将分析诉求类型并分派至相应单位，"
+        f"最迟于{local_due}前告知办理去向。请保存查询码以便查看进度。"
+    )

@@ -1,0 +1,184 @@
+"""Registering a grievance, whatever the channel (portal, staff, 民意速办 webhook, Open311).
+
+Registration masks personal numbers in the free text (keeping encrypted originals), then writes
+the grievance, the encrypted identity, the ``grievance.received`` event and the citizen's first
+status event in one transaction; the relay publishes the events afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from services.intake.domain.complainant import ComplainantIdentity, seal, with_previous_pseudonyms
+from services.intake.domain.free_text import FREE_TEXT_FIELDS, associated_data, mask_fields
+from services.intake.domain.grievance import assign_due, new_tracking_token, received_message, tracking_number
+from services.intake.handlers.context import IntakeContext
+from services.intake.handlers.replays import Replay, recall, remember
+from services.intake.metrics import count_submission
+from services.intake.repositories import IntakeUnitOfWork
+from services.intake.repositories.grievances import NewGrievance
+from services.intake.schemas import GrievanceAccepted, MinyiCaseAccepted
+from shared.auth import StaffPrincipal
+from shared.events.citizen_status import citizen_status
+from shared.events.contracts import GrievanceReceived
+from shared.events.vocabulary import Channel, Status
+from shared.pii import token_hash
+from shared.problems import Problem
+
+BUREAU = "光明区信访局"
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitGrievance:
+    """Command: register one grievance as filed through ``channel``."""
+
+    identity: ComplainantIdentity
+    channel: Channel
+    title: str
+    content: str
+    street: str | None
+    community: str | None
+    address_detail: str | None = None
+    respondent: str | None = None
+    desired_outcome: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    external_ref: str | None = None
+    registered_by: str | None = None
+    category_hint: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    accepted: GrievanceAccepted | MinyiCaseAccepted
+    replayed: bool
+
+
+def masked_command(command: SubmitGrievance) -> tuple[SubmitGrievance, dict[str, str]]:
+    """The command with personal numbers in its free text masked, and the changed originals."""
+    masked, originals = mask_fields({name: getattr(command, name) for name in FREE_TEXT_FIELDS})
+    return replace(command, **masked), originals  # type: ignore[arg-type]
+
+
+async def register_grievance(
+    *,
+    uow: IntakeUnitOfWork,
+    ctx: IntakeContext,
+    staff: StaffPrincipal,
+    command: SubmitGrievance,
+    replay: Replay | None = None,
+) -> SubmitResult:
+    """A registrar files a visit, a call or a letter: audited in the filing's own transaction."""
+    await uow.audit.record(staff, "register_grievance", None, {"channel": command.channel.value})
+    return await submit_grievance(uow=uow, ctx=ctx, command=replace(command, registered_by=staff.office), replay=replay)
+
+
+async def submit_grievance(
+    *, uow: IntakeUnitOfWork, ctx: IntakeContext, command: SubmitGrievance, replay: Replay | None = None
+) -> SubmitResult:
+    """File ``command`` and commit; with ``replay``, a repeated request gets the first answer."""
+    if replay is not None:
+        earlier = await recall(uow=uow, ctx=ctx, replay=replay)
+        if earlier is not None:
+            return SubmitResult(accepted=earlier, replayed=True)
+    if command.external_ref is not None:
+        await _refuse_known_external_case(uow, command.channel, command.external_ref)
+
+    now = ctx.clock.now()
+    grievance_id = str(uuid.uuid4())
+    tracking_no = tracking_number(ctx.settings.tracking_prefix, now, await uow.grievances.next_tracking_sequence())
+    token = new_tracking_token()
+    command, originals = masked_command(command)
+    identity = command.identity.normalised()
+    view = with_previous_pseudonyms(
+        identity, identity.view(ctx.settings.pseudonym_key), ctx.settings.previous_pseudonym_keys
+    )
+
+    await uow.grievances.add(_new_grievance(command, grievance_id, tracking_no, token_hash(token), now))
+    await uow.complainants.add(grievance_id, seal(identity, view, ctx.cipher, ctx.settings.pii_pseudonym_key_id))
+    await uow.free_text.add(
+        grievance_id, {name: ctx.cipher.encrypt(text, field=associated_data(name)) for name, text in originals.items()}
+    )
+
+    received = GrievanceReceived(
+        grievance_id=grievance_id,
+        tracking_no=tracking_no,
+        tracking_token_hash=token_hash(token),
+        channel=command.channel,
+        received_at=now,
+        title=command.title,
+        content=command.content,
+        street=command.street,
+        community=command.community,
+        address=command.address_detail,
+        respondent=command.respondent,
+        desired_outcome=command.desired_outcome,
+        attachments=command.attachments,
+        complainant=view,
+        external_ref=command.external_ref,
+        registered_by=command.registered_by,
+        category_hint=command.category_hint,
+    )
+    await uow.publish(received, subject=grievance_id)
+    due = assign_due(now)
+    message = received_message(tracking_no, due)
+    await uow.publish(
+        citizen_status(
+            grievance_id=grievance_id,
+            tracking_no=tracking_no,
+            status=Status.received,
+            stage="intake",
+            message_zh=message,
+            detail={"channel": command.channel.value},
+            actor=BUREAU,
+            due_at=due,
+            occurred_at=now,
+        ),
+        subject=grievance_id,
+    )
+    accepted = GrievanceAccepted(
+        grievance_id=grievance_id, tracking_no=tracking_no, tracking_token=token, received_at=now, message_zh=message
+    )
+    if replay is not None:
+        await remember(uow=uow, ctx=ctx, replay=replay, grievance_id=grievance_id, accepted=accepted)
+    await uow.commit()
+    count_submission(command.channel)
+    return SubmitResult(accepted=accepted, replayed=False)
+
+
+def _new_grievance(
+    command: SubmitGrievance, grievance_id: str, tracking_no: str, token_hash: str, now: datetime
+) -> NewGrievance:
+    return NewGrievance(
+        id=grievance_id,
+        tracking_no=tracking_no,
+        tracking_token_hash=token_hash,
+        channel=command.channel.value,
+        title=command.title,
+        content=command.content,
+        street=command.street,
+        community=command.community,
+        address_detail=command.address_detail,
+        respondent=command.respondent,
+        desired_outcome=command.desired_outcome,
+        attachments=command.attachments,
+        external_ref=command.external_ref,
+        registered_by=command.registered_by,
+        received_at=now,
+        latitude=command.latitude,
+        longitude=command.longitude,
+        address_id=command.address_id,
+        category_hint=command.category_hint,
+    )
+
+
+async def _refuse_known_external_case(uow: IntakeUnitOfWork, channel: Channel, external_ref: str) -> None:
+    existing = await uow.grievances.tracking_no_of_external_case(channel.value, external_ref)
+    if existing:
+        raise Problem(
+            409, slug="duplicate-external-case", detail=f"该案件已登记，编号 {existing}。", tracking_no=existing
+        )

@@ -1,0 +1,61 @@
+"""Intake's repositories: ALL of intake's SQL lives in this package, one class per aggregate or
+read model, made on the transaction's session by the unit of work below."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.repositories.audit import AuditLogRepository
+from services.intake.repositories.ciphertexts import CiphertextRepository
+from services.intake.repositories.complainants import ComplainantRepository
+from services.intake.repositories.free_text import FreeTextOriginalRepository
+from services.intake.repositories.grievances import GrievanceRepository
+from services.intake.repositories.open311 import Open311RequestRepository
+from services.intake.repositories.personal_data import PersonalDataRepository
+from services.intake.repositories.replays import IdempotencyKeyRepository, WebhookReceiptRepository
+from services.intake.repositories.statuses import StatusRepository
+from shared.db.uow import UnitOfWork
+
+
+class IntakeUnitOfWork(UnitOfWork):
+    """One transaction on intake's schema, with its repositories (``infra.uow()`` yields it)."""
+
+    grievances: GrievanceRepository
+    complainants: ComplainantRepository
+    free_text: FreeTextOriginalRepository
+    idempotency_keys: IdempotencyKeyRepository
+    webhook_receipts: WebhookReceiptRepository
+    statuses: StatusRepository
+    audit: AuditLogRepository
+    personal_data: PersonalDataRepository
+    ciphertexts: CiphertextRepository
+    open311_requests: Open311RequestRepository
+
+    def _bind(self, session: AsyncSession) -> None:
+        self.grievances = GrievanceRepository(session)
+        self.complainants = ComplainantRepository(session)
+        self.free_text = FreeTextOriginalRepository(session)
+        self.idempotency_keys = IdempotencyKeyRepository(session)
+        self.webhook_receipts = WebhookReceiptRepository(session)
+        self.statuses = StatusRepository(session)
+        self.audit = AuditLogRepository(session)
+        self.personal_data = PersonalDataRepository(session)
+        self.ciphertexts = CiphertextRepository(session)
+        self.open311_requests = Open311RequestRepository(session)
+
+
+IntakeUnits = Callable[[], IntakeUnitOfWork]
+
+
+def intake_uow(uow: UnitOfWork) -> IntakeUnitOfWork:
+    """``uow`` as intake's own (the consumer runner and FastAPI hand over the base type)."""
+    if not isinstance(uow, IntakeUnitOfWork):
+        raise TypeError("intake's infrastructure must be built with unit_of_work=IntakeUnitOfWork")
+    return uow
+
+
+def intake_units(make: Callable[[], UnitOfWork]) -> IntakeUnits:
+    """A factory of intake units of work from ``infra.uow`` (typed as the base factory)."""
+    return lambda: intake_uow(make())

@@ -1,0 +1,113 @@
+"""Route a received grievance: classify it, link it to an earlier grievance of the same matter by
+the same complainant (重复件, §19) and to a group case of its street (集体访), then publish.
+
+Runs in the caller's unit of work: the read model, the decision history, the review queue and
+every outgoing event (through the outbox) are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from services.router import metrics
+from services.router.classifier import Classification, GrievanceText
+from services.router.domain import matching, pseudonyms
+from services.router.domain.decisions import cluster_reason, repeat_reason, to_decision
+from services.router.handlers.context import RouterContext
+from services.router.handlers.publishing import Publication, publish_decision
+from services.router.repositories import RouterUnitOfWork
+from shared.events.contracts import GrievanceReceived, Reason
+
+
+async def route_received(
+    *, uow: RouterUnitOfWork, ctx: RouterContext, received: GrievanceReceived
+) -> Publication | None:
+    """First decision for a grievance; None when it was routed before (a redelivered event)."""
+    if await uow.grievances.get(received.grievance_id) is not None:
+        return None
+    # While a pseudonym key rotates, the complainant may be stored under more than one pseudonym;
+    # the grievance's own lock orders this with a rotation of it read at the same time.
+    await uow.locks.take([pseudonyms.grievance_lock(received.grievance_id)])
+    pending = await uow.rotations.take(received.grievance_id)
+    phones, id_cards = pseudonyms.matching_pseudonyms(received, pending)
+    if pending is not None:
+        received = pseudonyms.rotated_received(received, pending.phone_pseudonym, pending.id_card_pseudonym)
+    await uow.locks.take(pseudonyms.matching_locks(phones, id_cards, received.street))
+    result = ctx.classifier.classify(GrievanceText(received.title, received.content, received.street))
+    decision = to_decision(result, threshold=ctx.settings.review_threshold)
+    repeat = await _find_repeat(uow, ctx, received, result, phones, id_cards)
+    cluster_id, cluster = await _find_cluster(uow, ctx, received, result.area.value)
+    updates: dict[str, object] = {}
+    if repeat is not None:
+        # linked, not duplicated: the handler sees the link and joins it to the open case (§19)
+        updates.update(repeat_of=repeat.earlier.repeat_of or repeat.earlier.grievance_id)
+    if cluster_id is not None:
+        updates.update(cluster_id=cluster_id)
+    if updates:
+        reasons = [*decision.reasons]
+        if repeat is not None:
+            reasons.insert(0, repeat_reason(repeat))
+        if cluster is not None:
+            reasons.insert(0, cluster)
+        decision = decision.model_copy(update={**updates, "reasons": reasons})
+    if not await uow.grievances.add(received, decision):
+        return None
+    await uow.decisions.add(received.grievance_id, 1, decision)
+    publication = await publish_decision(
+        uow=uow,
+        ctx=ctx,
+        received=received,
+        decision=decision,
+        revision=1,
+        already_alerted=False,
+        review_reason="low_confidence",
+        repeat_tracking_no=repeat.earlier.tracking_no if repeat else None,
+    )
+    metrics.count_decision(decision)
+    return publication
+
+
+async def _find_repeat(
+    uow: RouterUnitOfWork,
+    ctx: RouterContext,
+    received: GrievanceReceived,
+    result: Classification,
+    phones: list[str],
+    id_cards: list[str],
+) -> matching.Match | None:
+    window = timedelta(days=ctx.settings.repeat_window_days)
+    earlier = await uow.grievances.earlier_of_complainant(
+        phones=phones,
+        id_cards=id_cards,
+        before=received.received_at,
+        since=received.received_at - window,
+        exclude=received.grievance_id,
+    )
+    text = f"{received.title}。{received.content}"
+    return matching.find_repeat(text, result.area.value, earlier, ctx.settings.repeat_similarity)
+
+
+async def _find_cluster(
+    uow: RouterUnitOfWork, ctx: RouterContext, received: GrievanceReceived, area: str
+) -> tuple[str | None, Reason | None]:
+    """The group case this grievance joins (an existing one, or a new one of its neighbours)."""
+    if not received.street:
+        return None, None
+    settings = ctx.settings
+    neighbours = await uow.grievances.neighbours(
+        street=received.street,
+        area=area,
+        since=received.received_at - timedelta(days=settings.cluster_window_days),
+        until=received.received_at,
+        exclude=received.grievance_id,
+    )
+    own = received.complainant.phone_pseudonym or received.complainant.id_card_pseudonym
+    others = [n for n in neighbours if not own or n.complainant != own]
+    matches = matching.cluster_matches(f"{received.title}。{received.content}", others, settings.cluster_similarity)
+    complainants = matching.distinct_complainants(own, matches)
+    if complainants < settings.cluster_min_complainants:
+        return None, None
+    cluster_id = next((m.earlier.cluster_id for m in matches if m.earlier.cluster_id), None) or str(uuid.uuid4())
+    await uow.grievances.set_cluster([m.earlier.grievance_id for m in matches], cluster_id)
+    return cluster_id, cluster_reason(received.street, settings.cluster_window_days, complainants)

@@ -1,0 +1,56 @@
+"""All SQL of the router, one repository per aggregate or read model, carried by the unit of work.
+
+async with infra.uow() as uow:  # a RouterUnitOfWork (app.py builds the infrastructure with it)
+    grievance = await uow.grievances.get(grievance_id, for_update=True)
+    await uow.decisions.add(grievance_id, revision, decision)
+    await uow.publish(...)
+    await uow.commit()
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.router.repositories.audit import AuditRepository
+from services.router.repositories.decisions import DecisionRepository
+from services.router.repositories.examples import LabelledExampleRepository
+from services.router.repositories.grievances import GrievanceRepository
+from services.router.repositories.locks import AdvisoryLocks
+from services.router.repositories.reviews import ReviewRepository
+from services.router.repositories.rotations import PendingRotationRepository
+from services.router.repositories.statistics import StatisticsRepository
+from shared.db.uow import UnitOfWork
+
+
+class RouterUnitOfWork(UnitOfWork):
+    grievances: GrievanceRepository
+    decisions: DecisionRepository
+    reviews: ReviewRepository
+    examples: LabelledExampleRepository
+    rotations: PendingRotationRepository
+    locks: AdvisoryLocks
+    audit: AuditRepository
+    statistics: StatisticsRepository
+
+    def _bind(self, session: AsyncSession) -> None:
+        self.grievances = GrievanceRepository(session)
+        self.decisions = DecisionRepository(session)
+        self.reviews = ReviewRepository(session)
+        self.examples = LabelledExampleRepository(session)
+        self.rotations = PendingRotationRepository(session)
+        self.locks = AdvisoryLocks(session)
+        self.audit = AuditRepository(session)
+        self.statistics = StatisticsRepository(session)
+
+
+__all__ = [
+    "AdvisoryLocks",
+    "AuditRepository",
+    "DecisionRepository",
+    "GrievanceRepository",
+    "LabelledExampleRepository",
+    "PendingRotationRepository",
+    "ReviewRepository",
+    "RouterUnitOfWork",
+    "StatisticsRepository",
+]
