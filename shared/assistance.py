@@ -7,7 +7,10 @@ kinds, programmes, outcomes and the routing rule, so both services count the sam
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
+
+from pydantic import BaseModel
 
 LEGAL_BASIS = "《信访工作条例》第三十七条"
 
@@ -84,3 +87,19 @@ def outcome_problem(current: Outcome, new: Outcome) -> str | None:
     if current is not Outcome.pending:
         return OUTCOME_ALREADY_RECORDED
     return None
+
+
+class AssistanceCounts(BaseModel):
+    kind: AssistanceKind
+    scheme: Scheme
+    outcome: Outcome
+    count: int
+
+
+class AssistanceStatistics(BaseModel):
+    """Referrals made in the window (by the referral's date), by kind, programme and outcome."""
+
+    since: date | None
+    until: date | None
+    total: int
+    rows: list[AssistanceCounts]

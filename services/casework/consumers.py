@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import partial
 
 from services.casework.handlers import feedback, handoff
 from services.casework.handlers.context import CaseworkContext
-from services.casework.repositories import CaseworkUnitOfWork, casework_uow
-from shared.db.uow import UnitOfWork
+from services.casework.repositories import CaseworkUnitOfWork
 from shared.events.contracts import CitizenReviewRequested, RatingSubmitted, TrackHandoff
 from shared.events.envelope import CloudEvent
 from shared.events.topics import GRIEVANCE_FEEDBACK, GRIEVANCE_TRACK_LITIGATION, GRIEVANCE_TRACK_PETITION
-from shared.kafka.consumer import EventHandler
+from shared.kafka.consumer import EventHandler, bind_context
 
 GROUP_ID = "casework"
 TOPICS = (GRIEVANCE_TRACK_PETITION, GRIEVANCE_TRACK_LITIGATION, GRIEVANCE_FEEDBACK)
@@ -40,10 +38,6 @@ HANDLERS: dict[str, CaseworkEventHandler] = {
 }
 
 
-async def _bound(handler: CaseworkEventHandler, ctx: CaseworkContext, event: CloudEvent, uow: UnitOfWork) -> None:
-    await handler(event, casework_uow(uow), ctx)
-
-
-def event_handlers(ctx: CaseworkContext) -> dict[str, EventHandler]:
-    """HANDLERS with this process's context, in the shape the consumer runner calls."""
-    return {event_type: partial(_bound, handler, ctx) for event_type, handler in HANDLERS.items()}
+def bind(ctx: CaseworkContext) -> dict[str, EventHandler]:
+    """The handler table with the context filled in, as the consumer runner calls it."""
+    return bind_context(HANDLERS, ctx, CaseworkUnitOfWork)

@@ -11,7 +11,7 @@ from functools import partial
 from prometheus_client import Gauge
 
 from services.casework.domain.calendar import local_date
-from services.casework.repositories import casework_uow
+from services.casework.repositories import CaseworkUnitOfWork
 from shared.clock import Clock
 from shared.periodic import PeriodicPart
 from shared.runtime import Infrastructure
@@ -22,7 +22,7 @@ OVERDUE_CLOCKS = Gauge(
 
 
 async def refresh_overdue(infra: Infrastructure, clock: Clock) -> None:
-    async with casework_uow(infra.uow()) as uow:
+    async with CaseworkUnitOfWork.of(infra.uow()) as uow:
         counts = await uow.statistics.overdue_by_owner(local_date(clock.now()))
     OVERDUE_CLOCKS.clear()
     for department, count in counts.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.casework.handlers.context import CaseworkContext
 from services.casework.handlers.recommendation import supervise_overdue as supervise_overdue_recommendations
 from services.casework.handlers.supervision import supervise_once
-from services.casework.repositories import casework_uow_factory
+from services.casework.repositories import CaseworkUnitOfWork
 from shared.periodic import PeriodicPart
 from shared.runtime import Infrastructure
 
@@ -13,7 +13,7 @@ from shared.runtime import Infrastructure
 class SchedulerPart:
     def __init__(self, infra: Infrastructure, ctx: CaseworkContext) -> None:
         self._infra = infra
-        self._uow = casework_uow_factory(infra.uow)
+        self._uow = CaseworkUnitOfWork.factory_of(infra.uow)
         self._ctx = ctx
         # A failed round (database restarting) is retried next round, not fatal.
         self._rounds = PeriodicPart("casework_scheduler", self.supervise, interval=ctx.settings.scheduler_interval_s)

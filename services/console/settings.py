@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
     mediation_url: str = "http://127.0.0.1:8004"
     feedback_url: str = "http://127.0.0.1:8005"
     service_timeout_s: float = Field(default=30.0, gt=0, le=300)
+    # The citizen portal's public address, printed on the registrar's 回执 (feedback_url is the
+    # internal address the console calls; citizens need the one they can reach).
+    portal_public_url: str | None = None
     # The CLI's supervisor token; without it (development only) the CLI issues one itself.
     staff_token: SecretStr | None = None
     # A TrueType CJK font for the report's text and charts; found on the system when unset.
@@ -56,6 +59,10 @@ class Settings(ServiceSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    def portal_url(self) -> str:
+        """Where citizens follow their grievance: the public address, else the feedback service's."""
+        return (self.portal_public_url or self.feedback_url).rstrip("/") + "/"
 
     @field_validator("oidc_issuer")
     @classmethod

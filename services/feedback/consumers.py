@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import cast
 
 from services.feedback.handlers.context import FeedbackContext
 from services.feedback.handlers.projection import record_received, record_routed, record_status
 from services.feedback.repositories import FeedbackUnitOfWork
-from shared.db.uow import UnitOfWork
 from shared.events import topics
 from shared.events.contracts import GrievanceReceived, GrievanceRouted, GrievanceStatusChanged
 from shared.events.envelope import CloudEvent
-from shared.kafka.consumer import EventHandler
+from shared.kafka.consumer import EventHandler, bind_context
 
 GROUP_ID = "feedback"
 TOPICS = (topics.GRIEVANCE_RECEIVED, topics.GRIEVANCE_STATUS, topics.GRIEVANCE_ROUTED)
@@ -41,13 +39,5 @@ HANDLERS: dict[str, ContextHandler] = {
 
 
 def bind(ctx: FeedbackContext) -> dict[str, EventHandler]:
-    """The handler table with the context filled in, as the consumer runner wants it."""
-
-    def with_context(handler: ContextHandler) -> EventHandler:
-        async def handle(event: CloudEvent, uow: UnitOfWork) -> None:
-            # The runner's units of work come from Infrastructure built with FeedbackUnitOfWork.
-            await handler(event, cast(FeedbackUnitOfWork, uow), ctx)
-
-        return handle
-
-    return {event_type: with_context(handler) for event_type, handler in HANDLERS.items()}
+    """The handler table with the context filled in, as the consumer runner calls it."""
+    return bind_context(HANDLERS, ctx, FeedbackUnitOfWork)

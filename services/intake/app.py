@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from services.intake import db
 from services.intake.api import router
-from services.intake.consumers import GROUP_ID, HANDLERS, TOPICS
+from services.intake.consumers import GROUP_ID, TOPICS, bind
 from services.intake.handlers.context import IntakeContext
 from services.intake.repositories import IntakeUnitOfWork
 from services.intake.retention_job import RetentionPart
@@ -79,7 +79,8 @@ def parts(mode: str, settings: Settings) -> list[Part]:
         chosen.append(ApiServer(create_app(settings), host=settings.http_host, port=settings.http_port))
     if mode in ("worker", "all"):
         infra = build_infrastructure(settings)
-        chosen.append(ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=HANDLERS))
+        handlers = bind(IntakeContext.build(settings, SystemClock()))
+        chosen.append(ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=handlers))
         if settings.personal_data_retention_days > 0:
             chosen.append(RetentionPart(build_infrastructure(settings), settings=settings, clock=SystemClock()))
     if mode in ("relay", "all"):

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 
 from services.intake.handlers.retention import purge_personal_data
-from services.intake.repositories import intake_units
+from services.intake.repositories import IntakeUnitOfWork
 from services.intake.settings import Settings
 from shared.clock import Clock
 from shared.logging import get_logger
@@ -22,7 +22,7 @@ class RetentionPart:
 
     def __init__(self, infra: Infrastructure, *, settings: Settings, clock: Clock) -> None:
         self._infra = infra
-        self._units = intake_units(infra.uow)
+        self._units = IntakeUnitOfWork.factory_of(infra.uow)
         self._settings = settings
         self._clock = clock
         self._stopping = asyncio.Event()

@@ -17,7 +17,7 @@ from services.mediation.api import router
 from services.mediation.consumers import GROUP_ID, TOPICS, bind
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.staffing import sync_roster
-from services.mediation.repositories import MediationUnitOfWork, mediation_uows
+from services.mediation.repositories import MediationUnitOfWork
 from services.mediation.scheduler import SchedulerPart
 from services.mediation.settings import Settings
 from shared.clock import Clock
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await infra.start()
         try:
-            async with mediation_uows(infra.uow)() as uow:
+            async with MediationUnitOfWork.factory_of(infra.uow)() as uow:
                 await sync_roster(uow=uow, ctx=ctx)
             yield
         finally:
@@ -66,7 +66,7 @@ class WorkerPart:
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self._infra = build_infrastructure(settings)
-        self._uows = mediation_uows(self._infra.uow)
+        self._uows = MediationUnitOfWork.factory_of(self._infra.uow)
         self._ctx = MediationContext.build(settings, clock=clock)
         self.consumer = ConsumerPart(self._infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(self._ctx))
         self.scheduler = SchedulerPart(uow_factory=self._uows, ctx=self._ctx)

@@ -8,11 +8,10 @@ from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.feedback import take_rating
 from services.mediation.handlers.opening import open_mediation
 from services.mediation.repositories import MediationUnitOfWork
-from shared.db.uow import UnitOfWork
 from shared.events.contracts import RatingSubmitted, TrackHandoff
 from shared.events.envelope import CloudEvent
 from shared.events.topics import GRIEVANCE_FEEDBACK, GRIEVANCE_TRACK_MEDIATION
-from shared.kafka.consumer import EventHandler
+from shared.kafka.consumer import EventHandler, bind_context
 
 GROUP_ID = "mediation"
 TOPICS = (GRIEVANCE_TRACK_MEDIATION, GRIEVANCE_FEEDBACK)
@@ -37,12 +36,5 @@ HANDLERS: dict[str, ContextHandler] = {
 
 
 def bind(ctx: MediationContext) -> dict[str, EventHandler]:
-    """The handler table with the context filled in, as the consumer runner wants it."""
-
-    def with_context(handler: ContextHandler) -> EventHandler:
-        async def handle(event: CloudEvent, uow: UnitOfWork) -> None:
-            await handler(event, MediationUnitOfWork.of(uow), ctx)
-
-        return handle
-
-    return {event_type: with_context(handler) for event_type, handler in HANDLERS.items()}
+    """The handler table with the context filled in, as the consumer runner calls it."""
+    return bind_context(HANDLERS, ctx, MediationUnitOfWork)

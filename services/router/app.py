@@ -41,9 +41,7 @@ def infrastructure(settings: Settings) -> Infrastructure:
 
 
 def router_uow(infra: Infrastructure) -> RouterUnitOfWork:
-    uow = infra.uow()
-    assert isinstance(uow, RouterUnitOfWork), "the infrastructure was not built by app.infrastructure"
-    return uow
+    return RouterUnitOfWork.of(infra.uow())
 
 
 def create_app(settings: Settings | None = None, *, ctx: RouterContext | None = None) -> FastAPI:

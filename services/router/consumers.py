@@ -8,11 +8,10 @@ from collections.abc import Awaitable, Callable
 from services.router.handlers import pseudonyms, rerouting, routing
 from services.router.handlers.context import RouterContext
 from services.router.repositories import RouterUnitOfWork
-from shared.db.uow import UnitOfWork
 from shared.events.contracts import ComplainantPseudonymsRotated, GrievanceReceived, RerouteRequested
 from shared.events.envelope import CloudEvent
 from shared.events.topics import GRIEVANCE_PSEUDONYM, GRIEVANCE_RECEIVED, GRIEVANCE_REROUTE
-from shared.kafka.consumer import EventHandler
+from shared.kafka.consumer import EventHandler, bind_context
 
 GROUP_ID = "router"
 TOPICS = (GRIEVANCE_RECEIVED, GRIEVANCE_REROUTE, GRIEVANCE_PSEUDONYM)
@@ -42,13 +41,4 @@ HANDLERS: dict[str, ContextHandler] = {
 
 def bind(ctx: RouterContext) -> dict[str, EventHandler]:
     """The handler table with the context filled in, as the consumer runner calls it."""
-
-    def with_context(handler: ContextHandler) -> EventHandler:
-        async def handle(event: CloudEvent, uow: UnitOfWork) -> None:
-            # The runner's units of work come from app.infrastructure, built with RouterUnitOfWork.
-            assert isinstance(uow, RouterUnitOfWork), "the router's consumer needs a RouterUnitOfWork"
-            await handler(event, uow, ctx)
-
-        return handle
-
-    return {event_type: with_context(handler) for event_type, handler in HANDLERS.items()}
+    return bind_context(HANDLERS, ctx, RouterUnitOfWork)

@@ -61,6 +61,20 @@ class UnitOfWork:
     def _bind(self, session: AsyncSession) -> None:
         """Make the service's repositories on this transaction's session (subclasses)."""
 
+    @classmethod
+    def of(cls, uow: UnitOfWork) -> Self:
+        """``uow`` as this service's own unit of work. The shared runtime types what it hands out
+        as the base class; the service's infrastructure is built with ``unit_of_work=cls``, so
+        anything else is a wiring mistake and fails loudly."""
+        if not isinstance(uow, cls):
+            raise TypeError(f"expected a {cls.__name__}, got {type(uow).__name__}")
+        return uow
+
+    @classmethod
+    def factory_of(cls, make: Callable[[], UnitOfWork]) -> Callable[[], Self]:
+        """``infra.uow`` (typed as the base factory) as a factory of this service's units of work."""
+        return lambda: cls.of(make())
+
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,

@@ -16,6 +16,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
@@ -35,6 +36,23 @@ from shared.settings import ServiceSettings
 log = get_logger(__name__)
 
 EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
+U = TypeVar("U", bound=UnitOfWork)
+C = TypeVar("C")
+
+
+def bind_context(
+    handlers: Mapping[str, Callable[[CloudEvent, U, C], Awaitable[None]]], ctx: C, unit_of_work: type[U]
+) -> dict[str, EventHandler]:
+    """A service's handler table, ``(event, its own unit of work, its context)``, in the shape the
+    runner calls: the context filled in, the runner's unit of work narrowed to the service's."""
+
+    def bound(handler: Callable[[CloudEvent, U, C], Awaitable[None]]) -> EventHandler:
+        async def handle(event: CloudEvent, uow: UnitOfWork) -> None:
+            await handler(event, unit_of_work.of(uow), ctx)
+
+        return handle
+
+    return {event_type: bound(handler) for event_type, handler in handlers.items()}
 
 
 class PermanentError(Exception):

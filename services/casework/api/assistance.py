@@ -14,8 +14,8 @@ from services.casework.schemas.oversight import (
     AssistanceList,
     AssistanceOutcomeRequest,
     AssistanceRead,
-    AssistanceStatistics,
 )
+from shared.assistance import AssistanceStatistics
 from shared.problems import problem_responses
 
 router = APIRouter(tags=["assistance"])

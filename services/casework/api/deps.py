@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.casework.handlers.context import CaseworkContext
-from services.casework.repositories import CaseworkUnitOfWork, casework_uow
+from services.casework.repositories import CaseworkUnitOfWork
 from shared.auth import StaffPrincipal
 from shared.auth.dependencies import require_roles
 from shared.events.vocabulary import Role
@@ -34,7 +34,7 @@ async def _context(request: Request) -> CaseworkContext:
 
 
 async def _unit_of_work(request: Request) -> CaseworkUnitOfWork:
-    return casework_uow(await unit_of_work(request))
+    return CaseworkUnitOfWork.of(await unit_of_work(request))
 
 
 Ctx = Annotated[CaseworkContext, Depends(_context)]

@@ -16,13 +16,12 @@ from services.casework.handlers.publishing import audit, tell_citizen
 from services.casework.repositories import CaseworkUnitOfWork
 from services.casework.repositories.assistance import Referral
 from services.casework.schemas.oversight import (
-    AssistanceCounts,
     AssistanceCreate,
     AssistanceList,
     AssistanceOutcomeRequest,
     AssistanceRead,
-    AssistanceStatistics,
 )
+from shared.assistance import AssistanceCounts, AssistanceStatistics
 from shared.auth import StaffPrincipal
 from shared.events.vocabulary import Status
 

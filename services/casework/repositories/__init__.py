@@ -46,14 +46,3 @@ class CaseworkUnitOfWork(UnitOfWork):
 
 
 CaseworkUowFactory = Callable[[], CaseworkUnitOfWork]
-
-
-def casework_uow(uow: UnitOfWork) -> CaseworkUnitOfWork:
-    """Narrow what the shared runtime hands out (typed as a plain UnitOfWork) to casework's own."""
-    if not isinstance(uow, CaseworkUnitOfWork):
-        raise TypeError(f"casework needs a CaseworkUnitOfWork, got {type(uow).__name__}")
-    return uow
-
-
-def casework_uow_factory(factory: Callable[[], UnitOfWork]) -> CaseworkUowFactory:
-    return lambda: casework_uow(factory())

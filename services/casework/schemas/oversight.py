@@ -117,20 +117,6 @@ class AssistanceList(BaseModel):
     items: list[AssistanceRead]
 
 
-class AssistanceCounts(BaseModel):
-    kind: AssistanceKind
-    scheme: Scheme
-    outcome: Outcome
-    count: int
-
-
-class AssistanceStatistics(BaseModel):
-    since: date | None
-    until: date | None
-    total: int
-    rows: list[AssistanceCounts]
-
-
 # -- key-case evaluation -------------------------------------------------------------------------
 
 

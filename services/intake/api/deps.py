@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.intake.handlers.context import IntakeContext
-from services.intake.repositories import IntakeUnitOfWork, intake_uow
+from services.intake.repositories import IntakeUnitOfWork
 from shared.auth import StaffPrincipal
 from shared.auth.dependencies import require_roles
 from shared.db.uow import UnitOfWork
@@ -27,7 +27,7 @@ async def _context(request: Request) -> IntakeContext:
 
 
 async def _unit_of_work(uow: Annotated[UnitOfWork, Depends(unit_of_work)]) -> IntakeUnitOfWork:
-    return intake_uow(uow)
+    return IntakeUnitOfWork.of(uow)
 
 
 Ctx = Annotated[IntakeContext, Depends(_context)]

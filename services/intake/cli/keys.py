@@ -19,7 +19,7 @@ from services.intake.app import build_infrastructure
 from services.intake.handlers.context import IntakeContext
 from services.intake.handlers.pseudonyms import pseudonym_key_counts, rotate_pseudonyms
 from services.intake.handlers.reencryption import ciphertext_key_counts, reencrypt
-from services.intake.repositories import IntakeUnits, intake_units
+from services.intake.repositories import IntakeUnitOfWork, IntakeUnits
 from services.intake.settings import Settings
 
 
@@ -55,7 +55,7 @@ async def rotate_all_pseudonyms(
 
 async def run(command: str, settings: Settings, *, batch_size: int = 200, dry_run: bool = False) -> dict[str, Any]:
     infra = build_infrastructure(settings)
-    units = intake_units(infra.uow)
+    units = IntakeUnitOfWork.factory_of(infra.uow)
     try:
         if command == "status":
             return await status(units, settings)

@@ -12,7 +12,7 @@ import sys
 
 from services.intake.app import build_infrastructure
 from services.intake.handlers.retention import PurgeReport, purge_personal_data
-from services.intake.repositories import intake_units
+from services.intake.repositories import IntakeUnitOfWork
 from services.intake.settings import Settings
 from shared.clock import SystemClock
 from shared.logging import configure_logging
@@ -22,7 +22,7 @@ async def run(settings: Settings, *, dry_run: bool) -> PurgeReport | None:
     infra = build_infrastructure(settings)
     try:
         return await purge_personal_data(
-            uow_factory=intake_units(infra.uow), settings=settings, clock=SystemClock(), dry_run=dry_run
+            uow_factory=IntakeUnitOfWork.factory_of(infra.uow), settings=settings, clock=SystemClock(), dry_run=dry_run
         )
     finally:
         await infra.close()

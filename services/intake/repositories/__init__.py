@@ -47,15 +47,3 @@ class IntakeUnitOfWork(UnitOfWork):
 
 
 IntakeUnits = Callable[[], IntakeUnitOfWork]
-
-
-def intake_uow(uow: UnitOfWork) -> IntakeUnitOfWork:
-    """``uow`` as intake's own (the consumer runner and FastAPI hand over the base type)."""
-    if not isinstance(uow, IntakeUnitOfWork):
-        raise TypeError("intake's infrastructure must be built with unit_of_work=IntakeUnitOfWork")
-    return uow
-
-
-def intake_units(make: Callable[[], UnitOfWork]) -> IntakeUnits:
-    """A factory of intake units of work from ``infra.uow`` (typed as the base factory)."""
-    return lambda: intake_uow(make())

@@ -14,17 +14,17 @@ from services.mediation.handlers.publishing import audit, publish_status
 from services.mediation.repositories import MediationUnitOfWork
 from services.mediation.repositories.referrals import Referral
 from services.mediation.schemas.assistance import (
-    AssistanceCounts,
     AssistanceCreate,
     AssistanceOutcomeCreate,
     AssistanceRead,
-    AssistanceStatistics,
 )
 from shared.assistance import (
     LEGAL_BASIS,
     OUTCOME_ALREADY_RECORDED,
     OUTCOME_NAMES_ZH,
     SCHEME_NAMES_ZH,
+    AssistanceCounts,
+    AssistanceStatistics,
     Outcome,
     kind_of,
     outcome_problem,

@@ -16,7 +16,7 @@ from services.mediation.repositories.outcomes import RatingRepository, RerouteRe
 from services.mediation.repositories.referrals import ReferralRepository
 from services.mediation.repositories.sessions import SessionRepository
 from services.mediation.repositories.teams import TeamRepository
-from shared.db.uow import UnitOfWork, UnitOfWorkFactory
+from shared.db.uow import UnitOfWork
 
 
 class MediationUnitOfWork(UnitOfWork):
@@ -43,21 +43,5 @@ class MediationUnitOfWork(UnitOfWork):
         self.referrals = ReferralRepository(session)
         self.audit = AuditRepository(session)
 
-    @classmethod
-    def of(cls, uow: UnitOfWork) -> MediationUnitOfWork:
-        """A unit of work the shared runtime made, typed as the mediation one it is."""
-        if not isinstance(uow, cls):
-            raise TypeError(f"expected a MediationUnitOfWork, got {type(uow).__name__}")
-        return uow
-
 
 MediationUowFactory = Callable[[], MediationUnitOfWork]
-
-
-def mediation_uows(factory: UnitOfWorkFactory) -> MediationUowFactory:
-    """The infrastructure's factory (built with ``unit_of_work=MediationUnitOfWork``), typed so."""
-
-    def make() -> MediationUnitOfWork:
-        return MediationUnitOfWork.of(factory())
-
-    return make

@@ -3,7 +3,7 @@ panel's legal adviser (法律顾问) on a mediation case."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
@@ -35,22 +35,6 @@ class AssistanceRead(BaseModel):
     outcome_note: str | None
     referred_at: datetime
     outcome_at: datetime | None
-
-
-class AssistanceCounts(BaseModel):
-    kind: AssistanceKind
-    scheme: Scheme
-    outcome: Outcome
-    count: int
-
-
-class AssistanceStatistics(BaseModel):
-    """Referrals made in the window (by the referral's date), by kind, programme and outcome."""
-
-    since: date | None
-    until: date | None
-    total: int
-    rows: list[AssistanceCounts]
 
 
 class LegalAdviserCreate(RequestModel):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from services.mediation.schemas.assistance import AssistanceStatistics
+from shared.assistance import AssistanceStatistics
 
 
 class CountsRead(BaseModel):

@@ -18,7 +18,7 @@ import pytest
 
 from services.casework import db
 from services.casework.app import build_context, build_infrastructure, create_app
-from services.casework.consumers import GROUP_ID, TOPICS, event_handlers
+from services.casework.consumers import GROUP_ID, TOPICS, bind
 from services.casework.handlers.context import CaseworkContext
 from services.casework.settings import Settings
 from shared.auth import issue_token
@@ -206,7 +206,7 @@ async def casework(namespace: Namespace) -> AsyncIterator[Casework]:
     ctx = build_context(settings, clock=clock)
     app = create_app(settings, ctx=ctx)
     consumer_infra = build_infrastructure(settings)
-    consumer = ConsumerPart(consumer_infra, group_id=GROUP_ID, topics=TOPICS, handlers=event_handlers(ctx))
+    consumer = ConsumerPart(consumer_infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(ctx))
     relay = OutboxRelayPart(settings, db.TABLES)
     tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(relay.run())]
     infra = build_infrastructure(settings)

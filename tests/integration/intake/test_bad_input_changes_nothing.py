@@ -3,6 +3,7 @@ row, no outbox row, no record on any intake topic."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -56,7 +57,17 @@ BAD_REQUESTS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+async def relayed(db: asyncpg.Connection, timeout_s: float = 20.0) -> None:
+    """Wait until the relay has published every outbox row: an earlier test's grievance reaching
+    Kafka in the middle of this one would look like a change this request made."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while await db.fetchval("SELECT count(*) FROM intake.outbox WHERE published_at IS NULL"):
+        assert asyncio.get_running_loop().time() < deadline, "the outbox relay did not catch up"
+        await asyncio.sleep(0.05)
+
+
 async def counts(db: asyncpg.Connection, namespace: Namespace) -> dict[str, Any]:
+    await relayed(db)
     return {
         "grievances": await db.fetchval("SELECT count(*) FROM intake.grievance"),
         "complainants": await db.fetchval("SELECT count(*) FROM intake.complainant"),

@@ -16,7 +16,7 @@ from services.intake.handlers.context import IntakeContext
 from services.intake.handlers.reencryption import ciphertext_key_counts, reencrypt
 from services.intake.handlers.replays import Replay
 from services.intake.handlers.submission import SubmitGrievance, submit_grievance
-from services.intake.repositories import IntakeUnits, intake_units
+from services.intake.repositories import IntakeUnitOfWork, IntakeUnits
 from services.intake.settings import Settings
 from shared.events.vocabulary import Channel
 from shared.pii import FieldCipher
@@ -36,7 +36,7 @@ async def infra(namespace: Namespace) -> AsyncIterator[Infrastructure]:
 
 
 def units(infra: Infrastructure) -> IntakeUnits:
-    return intake_units(infra.uow)
+    return IntakeUnitOfWork.factory_of(infra.uow)
 
 
 def context(namespace: Namespace, keys: dict[str, str], active: str) -> IntakeContext:

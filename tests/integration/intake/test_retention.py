@@ -21,7 +21,7 @@ from services.intake.app import build_infrastructure
 from services.intake.domain.retention import PURGE_ACTION, PURGED_NAME
 from services.intake.handlers.retention import purge_personal_data
 from services.intake.handlers.status import record_status
-from services.intake.repositories import intake_units
+from services.intake.repositories import IntakeUnitOfWork
 from services.intake.settings import Settings
 from shared.clock import ManualClock
 from shared.events.contracts import GrievanceStatusChanged
@@ -68,7 +68,7 @@ async def set_status(infra: Infrastructure, accepted: dict[str, Any], status: St
         actor="光明区信访局",
         occurred_at=at,
     )
-    async with intake_units(infra.uow)() as uow:
+    async with IntakeUnitOfWork.factory_of(infra.uow)() as uow:
         assert await record_status(uow=uow, status=event)
         await uow.commit()
 
@@ -121,12 +121,13 @@ async def test_concluded_cases_past_the_period_are_anonymised_once_and_audited(
     audit_before = await db.fetch("SELECT id, action FROM intake.audit_log ORDER BY id")
 
     settings = namespace.settings(Settings, personal_data_retention_days=RETENTION_DAYS, retention_batch_size=1)
+    units = IntakeUnitOfWork.factory_of(infra.uow)
     clock = ManualClock(start + timedelta(days=RETENTION_DAYS, hours=1))
-    dry = await purge_personal_data(uow_factory=intake_units(infra.uow), settings=settings, clock=clock, dry_run=True)
+    dry = await purge_personal_data(uow_factory=units, settings=settings, clock=clock, dry_run=True)
     assert dry is not None and dry.purged == 1
     assert await personal_rows(db, old["grievance_id"]) == before[old["grievance_id"]], "a dry run changed data"
 
-    report = await purge_personal_data(uow_factory=intake_units(infra.uow), settings=settings, clock=clock)
+    report = await purge_personal_data(uow_factory=units, settings=settings, clock=clock)
     assert report is not None and report.purged == 1
 
     purged = await personal_rows(db, old["grievance_id"])
@@ -150,7 +151,7 @@ async def test_concluded_cases_past_the_period_are_anonymised_once_and_audited(
     assert [r["g"] for r in purges] == [old["grievance_id"]]
     assert '"retention_days": 1095' in purges[0]["detail"]
 
-    again = await purge_personal_data(uow_factory=intake_units(infra.uow), settings=settings, clock=clock)
+    again = await purge_personal_data(uow_factory=units, settings=settings, clock=clock)
     assert again is not None and again.purged == 0
     assert await personal_rows(db, old["grievance_id"]) == purged
     assert await db.fetchval("SELECT count(*) FROM intake.audit_log WHERE action = $1", PURGE_ACTION) == 1
@@ -170,8 +171,9 @@ async def test_a_period_of_zero_turns_retention_off(
     await wait_received(db, [case["grievance_id"]])
     await set_status(infra, case, Status.closed, datetime.now(UTC) + timedelta(minutes=2))
     settings = namespace.settings(Settings, personal_data_retention_days=0)
+    units = IntakeUnitOfWork.factory_of(infra.uow)
     clock = ManualClock(datetime.now(UTC) + timedelta(days=36500))
-    assert await purge_personal_data(uow_factory=intake_units(infra.uow), settings=settings, clock=clock) is None
+    assert await purge_personal_data(uow_factory=units, settings=settings, clock=clock) is None
     assert (await personal_rows(db, case["grievance_id"]))["complainant"]["purged_at"] is None
 
 

@@ -18,7 +18,7 @@ from services.intake.domain.complainant import ComplainantIdentity
 from services.intake.handlers.context import IntakeContext
 from services.intake.handlers.pseudonyms import rotate_pseudonyms
 from services.intake.handlers.submission import SubmitGrievance, submit_grievance
-from services.intake.repositories import intake_units
+from services.intake.repositories import IntakeUnitOfWork
 from services.intake.settings import Settings as IntakeSettings
 from shared.events.contracts import GrievanceRouted
 from shared.events.topics import GRIEVANCE_ROUTED
@@ -64,7 +64,7 @@ async def file(infra: Infrastructure, settings: IntakeSettings, content: str) ->
         street="光明街道",
         community="东周",
     )
-    async with intake_units(infra.uow)() as uow:
+    async with IntakeUnitOfWork.factory_of(infra.uow)() as uow:
         result = await submit_grievance(uow=uow, ctx=ctx, command=command)
     return result.accepted.grievance_id
 
@@ -97,7 +97,7 @@ async def test_repeats_stay_linked_across_a_pseudonym_key_rotation(
 
     # Step 2: intake recomputes the stored pseudonyms and the router's read model follows.
     rotation = IntakeContext.build(during)
-    result = await rotate_pseudonyms(intake_units(intake.uow), rotation, batch_size=1)
+    result = await rotate_pseudonyms(IntakeUnitOfWork.factory_of(intake.uow), rotation, batch_size=1)
     assert result.rotated == 1 and result.remaining == 0  # the second was filed under key 2
     new = pseudonym(P2, "mobile", MOBILE)
     assert await stored_pseudonym(database, first, new) == new
@@ -105,7 +105,7 @@ async def test_repeats_stay_linked_across_a_pseudonym_key_rotation(
     kept = await database.fetchval("SELECT received->'complainant'->>'phone_pseudonym' FROM router.grievance "
                                    "WHERE id = $1", first)  # fmt: skip
     assert kept == new
-    again = await rotate_pseudonyms(intake_units(intake.uow), rotation)
+    again = await rotate_pseudonyms(IntakeUnitOfWork.factory_of(intake.uow), rotation)
     assert again.rotated == 0 and again.remaining == 0
 
     # Step 3: the old key is gone; a grievance filed now still links to the first one.

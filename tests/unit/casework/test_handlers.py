@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.casework.consumers import HANDLERS, event_handlers
+from services.casework.consumers import HANDLERS, bind
 from services.casework.domain.deadlines import Step
 from services.casework.domain.kinds import ReplyDecision
 from services.casework.domain.states import CaseState, IllegalTransition, NotPermitted
@@ -54,7 +54,7 @@ async def open_case(uow: FakeCaseworkUow, ctx: CaseworkContext, payload: TrackHa
     event = as_event(payload)
     async with uow:
         assert await uow.claim(event, "casework")
-        await event_handlers(ctx)[TrackHandoff.event_type](event, uow)
+        await bind(ctx)[TrackHandoff.event_type](event, uow)
         await uow.commit()
     return payload.grievance.grievance_id
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.intake.consumers import HANDLERS
+from services.intake.consumers import bind
 from services.intake.domain.complainant import ComplainantIdentity
 from services.intake.domain.retention import PURGED_NAME
 from services.intake.handlers.context import IntakeContext
@@ -134,7 +134,7 @@ async def test_the_status_read_model_keeps_the_newest_status_and_folds_it_to_ope
         before = await grievance_status(uow=uow, tracking_no=filed.accepted.tracking_no)
     assert before.status is None and not before.closed
 
-    handle = HANDLERS[GrievanceStatusChanged.event_type]
+    handle = bind(ctx)[GrievanceStatusChanged.event_type]
     for status, minutes in ((Status.closed, 10), (Status.rated, 20), (Status.accepted, 5)):
         event = CloudEvent(
             type=GrievanceStatusChanged.event_type,

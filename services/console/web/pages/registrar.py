@@ -129,8 +129,8 @@ async def _earlier_grievances(api: Api, draft: RegistrationDraft) -> dict[str, A
 
 
 def _receipt(request: Request, viewer: Viewer, receipt: Receipt) -> HTMLResponse:
-    portal = request.app.state.settings.feedback_url
-    return page(request, "registrar/receipt.html", viewer, receipt=receipt, portal_url=f"{portal}/")
+    portal_url = request.app.state.settings.portal_url()
+    return page(request, "registrar/receipt.html", viewer, receipt=receipt, portal_url=portal_url)
 
 
 @router.get("/registrar/receipts/{tracking_no}", response_class=HTMLResponse, summary="补打回执")
