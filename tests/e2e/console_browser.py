@@ -15,9 +15,7 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
 
-from tests.support.namespace import Namespace
 from tests.support.processes import ARTIFACTS, ROOT
-from tests.support.stack import Stack
 
 NEW_PASSWORD = "光明区信访工作台2027"
 # Set to 1 to refresh the README's screenshots (docs/images/console-<role>.png); CI leaves docs alone.
@@ -110,12 +108,6 @@ class Crew:
     def needs(self, *facts: str) -> None:
         missing = [f for f in facts if f not in self.facts]
         assert not missing, f"an earlier step of the journey did not finish: {missing}"
-
-
-def console_env(namespace: Namespace, stack: Stack, **extra: str) -> dict[str, str]:
-    """The console process's environment: the namespace, and the services' URLs in this stack."""
-    services = ("intake", "router", "casework", "mediation", "feedback")
-    return namespace.env(**{f"CONSOLE_{s.upper()}_URL": stack.url(s) for s in services}, **extra)
 
 
 async def create_admin_by_cli(env: dict[str, str]) -> str:

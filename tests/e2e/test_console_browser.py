@@ -35,7 +35,6 @@ from tests.e2e.console_browser import (
     Crew,
     assert_keyboard_and_labels,
     change_one_time_password,
-    console_env,
     create_admin_by_cli,
     first_sign_in,
     reload_until,
@@ -44,6 +43,7 @@ from tests.e2e.console_browser import (
     total_of,
 )
 from tests.e2e.test_portal_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.console import console_env
 from tests.support.namespace import Namespace
 from tests.support.processes import ServiceProcess, free_port
 from tests.support.stack import Stack, start_stack

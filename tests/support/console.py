@@ -18,7 +18,7 @@ from shared.auth import issue_token
 from shared.events.vocabulary import Role
 from shared.settings import ServiceSettings
 from tests.support.namespace import Namespace
-from tests.support.stack import Stack
+from tests.support.stack import SERVICES, Stack
 
 TEST_CSRF = "test-csrf-token"
 
@@ -38,9 +38,19 @@ def viewer(role: Role, department: str | None = None, *, username: str | None = 
     )
 
 
+def service_urls(stack: Stack) -> dict[str, str]:
+    """The console's ``<service>_url`` settings for the services of this stack."""
+    return {f"{s}_url": stack.url(s) for s in SERVICES}
+
+
 def console_settings(namespace: Namespace, stack: Stack, **overrides: object) -> Settings:
-    urls = {f"{s}_url": stack.url(s) for s in ("intake", "router", "casework", "mediation", "feedback")}
-    return namespace.settings(Settings, **urls, **overrides)
+    return namespace.settings(Settings, **service_urls(stack), **overrides)
+
+
+def console_env(namespace: Namespace, stack: Stack, **extra: str) -> dict[str, str]:
+    """A console process's environment: the namespace, and the services' URLs in this stack."""
+    urls = {f"CONSOLE_{name.upper()}": url for name, url in service_urls(stack).items()}
+    return namespace.env(**urls, **extra)
 
 
 @asynccontextmanager

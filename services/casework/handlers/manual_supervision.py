@@ -12,12 +12,12 @@ from services.casework.domain.deadlines import STEP_NAMES_ZH
 from services.casework.domain.states import CaseError
 from services.casework.handlers.actions import find_case, read_view
 from services.casework.handlers.context import CaseworkContext
-from services.casework.handlers.publishing import audit, tell_citizen, tell_departments
+from services.casework.handlers.publishing import audit, tell_departments
+from services.casework.handlers.supervision import clock_detail, tell_citizen_supervised
 from services.casework.repositories import CaseworkUnitOfWork
 from services.casework.schemas.cases import CaseRead
 from shared.auth import StaffPrincipal
 from shared.events.department import DepartmentAction
-from shared.events.vocabulary import Status
 
 
 class NothingOverdue(CaseError):
@@ -38,25 +38,9 @@ async def supervise_case(
     bureau = ctx.settings.bureau_name
     for clock in overdue:
         step_zh = STEP_NAMES_ZH[clock.step]
-        detail = {
-            "step": clock.step.value,
-            "owner": clock.owner,
-            "due_on": clock.due_on.isoformat(),
-            "level": "overdue",
-            "by": "supervisor",
-            "note": note,
-        }
+        detail = {**clock_detail(clock, "overdue"), "by": "supervisor", "note": note}
         if not clock.supervised:
-            await tell_citizen(
-                uow,
-                case,
-                status=Status.supervised,
-                message_zh=messages.supervised(clock.step, ctx.name(clock.owner), clock.due_on),
-                actor=bureau,
-                now=now,
-                due_at=clock.due_at,
-                detail=detail,
-            )
+            await tell_citizen_supervised(uow, ctx, case, clock, now=now, detail=detail)
         clock.supervised = clock.warned = True
         text = f"【督办】{step_zh}时限已于{messages.day_zh(clock.due_on)}届满，{bureau}督办，请立即办理并报告。"
         await tell_departments(

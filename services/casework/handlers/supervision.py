@@ -4,10 +4,12 @@ citizen, close replies nobody challenged in time. Safe to run in several process
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from services.casework.domain import messages
 from services.casework.domain.calendar import local_date
-from services.casework.domain.deadlines import STEP_NAMES_ZH
+from services.casework.domain.case import Case
+from services.casework.domain.deadlines import STEP_NAMES_ZH, Deadline
 from services.casework.domain.review import close_if_window_passed
 from services.casework.domain.supervision import SupervisionLevel, due_notices
 from services.casework.handlers.context import CaseworkContext
@@ -25,6 +27,27 @@ class SupervisionRun:
     warned: int = 0
     supervised: int = 0
     closed: int = 0
+
+
+def clock_detail(clock: Deadline, level: str) -> dict[str, str]:
+    """What a warning or 督办 notice says about its clock (citizen and department events alike)."""
+    return {"step": clock.step.value, "owner": clock.owner, "due_on": clock.due_on.isoformat(), "level": level}
+
+
+async def tell_citizen_supervised(
+    uow: CaseworkUnitOfWork, ctx: CaseworkContext, case: Case, clock: Deadline, *, now: datetime, detail: dict[str, str]
+) -> None:
+    """The citizen's timeline entry for a clock the bureau supervised (督办), by schedule or by hand."""
+    await tell_citizen(
+        uow,
+        case,
+        status=Status.supervised,
+        message_zh=messages.supervised(clock.step, ctx.name(clock.owner), clock.due_on),
+        actor=ctx.settings.bureau_name,
+        now=now,
+        due_at=clock.due_at,
+        detail=detail,
+    )
 
 
 async def supervise_once(*, uow_factory: CaseworkUowFactory, ctx: CaseworkContext) -> SupervisionRun:
@@ -62,25 +85,11 @@ async def _supervise_case(
     bureau = ctx.settings.bureau_name
     for notice in notices:
         clock = notice.deadline
-        detail = {
-            "step": clock.step.value,
-            "owner": clock.owner,
-            "due_on": clock.due_on.isoformat(),
-            "level": notice.level.value,
-        }
+        detail = clock_detail(clock, notice.level.value)
         step_zh = STEP_NAMES_ZH[clock.step]
         if notice.level is SupervisionLevel.overdue:
             run.supervised += 1
-            await tell_citizen(
-                uow,
-                case,
-                status=Status.supervised,
-                message_zh=messages.supervised(clock.step, ctx.name(clock.owner), clock.due_on),
-                actor=bureau,
-                now=now,
-                due_at=clock.due_at,
-                detail=detail,
-            )
+            await tell_citizen_supervised(uow, ctx, case, clock, now=now, detail=detail)
             text = f"【督办】{step_zh}时限已于{messages.day_zh(clock.due_on)}届满，请立即办理并报告。"
             action = DepartmentAction.supervised
         else:

@@ -23,6 +23,7 @@ from shared.auth import issue_token
 from shared.clock import CHINA_TZ
 from shared.events.vocabulary import Role
 from shared.settings import ServiceSettings
+from tests.support.console import console_env
 from tests.support.namespace import Namespace
 from tests.support.processes import ROOT, ServiceProcess, free_port
 from tests.support.stack import Stack, start_stack
@@ -41,11 +42,6 @@ def grievance(i: int, street: str) -> dict[str, Any]:
         f"上周还有人骑电动车摔倒，请尽快安排维修。（第{i}户）",
         "desired_outcome": "尽快修好路灯",
     }
-
-
-def console_env(namespace: Namespace, stack: Stack, **extra: str) -> dict[str, str]:
-    urls = {f"CONSOLE_{s.upper()}_URL": stack.url(s) for s in ("intake", "router", "casework", "mediation", "feedback")}
-    return namespace.env(**urls, **extra)
 
 
 @pytest.fixture(scope="module")
