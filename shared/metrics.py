@@ -21,6 +21,11 @@ EVENTS_CONSUMED = Counter(
 EVENT_HANDLING = Histogram(
     "event_handling_seconds", "Time to handle one event, including its DB transaction.", ["group"]
 )
+EVENT_BATCHES = Counter(
+    "event_batches_total",
+    "Poll batches handled in one transaction ('committed') or replayed one event per transaction.",
+    ["group", "outcome"],
+)
 DEAD_LETTERS = Counter("dead_letters_total", "Events sent to a dead-letter topic.", ["group"])
 CONSUMER_LAG = Gauge("consumer_lag", "Records behind the partition end, per topic.", ["group", "topic"])
 OUTBOX_PUBLISHED = Counter("outbox_published_total", "Outbox rows published to Kafka.", ["schema"])

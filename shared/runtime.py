@@ -192,7 +192,8 @@ class OutboxRelayPart:
 
 
 class ConsumerPart:
-    """A consumer group as a process part: ``handlers`` maps CloudEvents types to use cases."""
+    """A consumer group as a process part: ``handlers`` maps CloudEvents types to use cases;
+    ``prepare`` (optional) does a poll batch's CPU work at once (shared.kafka.consumer)."""
 
     def __init__(
         self,
@@ -202,12 +203,14 @@ class ConsumerPart:
         topics: Sequence[str],
         handlers: Any,
         auto_offset_reset: str = "earliest",
+        prepare: Any = None,
     ) -> None:
         self._infra = infra
         self._group_id = group_id
         self._topics = topics
         self._handlers = handlers
         self._auto_offset_reset = auto_offset_reset
+        self._prepare = prepare
         self._consumer: Any = None
         self._stopped = False
 
@@ -223,6 +226,7 @@ class ConsumerPart:
             uow_factory=self._infra.uow,
             producer=self._infra.producer,
             auto_offset_reset=self._auto_offset_reset,
+            prepare=self._prepare,
         )
         try:
             if not self._stopped:

@@ -101,6 +101,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_retries: int = Field(default=3, ge=0, le=20)
     consumer_retry_backoff_s: float = Field(default=0.2, ge=0, le=60)
     consumer_batch_size: int = Field(default=200, ge=1, le=5000)
+    # A poll's records in one transaction (one inbox claim, one commit); off: one per event, as a
+    # baseline for benchmarks or a way round a use case that cannot share its transaction.
+    consumer_batch_transactions: bool = True
 
     @classmethod
     def settings_customise_sources(

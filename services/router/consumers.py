@@ -3,15 +3,16 @@ case, nothing else."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
-from services.router.handlers import pseudonyms, rerouting, routing
+from services.router.handlers import batch, pseudonyms, rerouting, routing
 from services.router.handlers.context import RouterContext
 from services.router.repositories import RouterUnitOfWork
+from shared.db.uow import UnitOfWork
 from shared.events.contracts import ComplainantPseudonymsRotated, GrievanceReceived, RerouteRequested
 from shared.events.envelope import CloudEvent
 from shared.events.topics import GRIEVANCE_PSEUDONYM, GRIEVANCE_RECEIVED, GRIEVANCE_REROUTE
-from shared.kafka.consumer import EventHandler, bind_context
+from shared.kafka.consumer import BatchPreparer, EventHandler, bind_context
 
 GROUP_ID = "router"
 TOPICS = (GRIEVANCE_RECEIVED, GRIEVANCE_REROUTE, GRIEVANCE_PSEUDONYM)
@@ -37,6 +38,22 @@ HANDLERS: dict[str, ContextHandler] = {
     RerouteRequested.event_type: on_reroute,
     ComplainantPseudonymsRotated.event_type: on_pseudonyms_rotated,
 }
+
+
+def prepare(ctx: RouterContext) -> BatchPreparer:
+    """Before a poll batch of received grievances is routed one by one, classify them in one call
+    and make their routing reads at once (handlers/batch.py). A batch with other events too (a
+    re-route, a pseudonym rotation, rare) is routed with each grievance's own reads, which see
+    what those events changed in between."""
+
+    async def prepare_received(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
+        if any(event.type != GrievanceReceived.event_type for event in events):
+            return
+        # A payload that does not validate fails in its use case, which replays the batch.
+        received = [GrievanceReceived.model_validate(event.data) for event in events]
+        await batch.prepare_batch(RouterUnitOfWork.of(uow), ctx, received)
+
+    return prepare_received
 
 
 def bind(ctx: RouterContext) -> dict[str, EventHandler]:

@@ -12,7 +12,7 @@ cases reach the database only through them (tests/support/fake_uow.py stands in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self, TypeVar
@@ -35,6 +35,10 @@ class SchemaTables:
     inbox: Table
 
 
+class CommitHeld(RuntimeError):
+    """A use case tried to commit a unit of work that the consumer runner commits for a batch."""
+
+
 class UnitOfWork:
     def __init__(
         self,
@@ -49,6 +53,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._outbox: OutboxWriter | None = None
         self.committed = False
+        self.commit_held = False
 
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
@@ -129,12 +134,21 @@ class UnitOfWork:
         """Record that ``consumer`` handles ``event`` here; False if it already did."""
         return await inbox.claim(self.session, self._tables.inbox, event, consumer)
 
+    async def claim_many(self, events: Sequence[CloudEvent], consumer: str) -> set[tuple[str, str]]:
+        """Claim a batch at once; the ``(source, id)`` of the events ``consumer`` had not handled."""
+        return await inbox.claim_many(self.session, self._tables.inbox, events, consumer)
+
     async def flush(self) -> None:
         """Write the events published so far (commit does it anyway)."""
         assert self._outbox is not None
         await self._outbox.flush()
 
     async def commit(self) -> None:
+        if self.commit_held:
+            # The consumer runner holds a whole poll batch in this transaction: a use case that
+            # commits would commit its neighbours' effects early. The runner replays the batch
+            # one event per transaction instead, where committing is allowed.
+            raise CommitHeld("this unit of work is committed by the consumer runner, not the use case")
         await self.flush()
         await self.session.commit()
         self.committed = True

@@ -1,11 +1,17 @@
 """Consumer runner: a consumer group whose offsets move only after the effect is committed.
 
-For each record: decode the CloudEvent, open a unit of work, claim the event in the inbox, run the
-handler, commit; then commit the Kafka offset. A failing handler is retried with exponential
-backoff a bounded number of times; after that the record goes to the group's dead-letter topic
-with the error, and the consumer carries on with the next record. Partitions are handled
-concurrently; records within a partition strictly in order. An event whose ``ce_source`` is not a
-producer of its topic in the catalogue is dead-lettered at once, unhandled (shared.kafka.sources).
+A poll batch is handled in one unit of work: one inbox claim for all its events, then each
+partition's events in order, each by its use case, then one commit, then the offsets. Per-event
+costs (a transaction, a claim, an outbox flush) are paid once per batch, and ``prepare`` may do a
+batch's work at once (the router classifies the whole batch in one call and reads for all of it).
+
+Any failure in the batch rolls all of it back, and the batch is replayed one event per
+transaction (the path below), which keeps every guarantee for the rare batch that needs it: a
+failing use case is retried with exponential backoff a bounded number of times, then the record
+goes to the group's dead-letter topic with the error while the others are applied exactly once;
+partitions concurrently, records within a partition strictly in order. An event whose
+``ce_source`` is not a producer of its topic in the catalogue is dead-lettered at once, unhandled
+(shared.kafka.sources); so is a record that is not a CloudEvent.
 """
 
 from __future__ import annotations
@@ -29,13 +35,16 @@ from shared.kafka.admin import catalogue
 from shared.kafka.security import client_kwargs
 from shared.kafka.sources import UntrustedSource, check_source, trusted_sources
 from shared.logging import correlation_scope, get_logger
-from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENT_HANDLING, EVENTS_CONSUMED
+from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENT_BATCHES, EVENT_HANDLING, EVENTS_CONSUMED
 from shared.outages import is_infrastructure_outage
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
 EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
+# Work for a whole batch at once, in its unit of work, before its events are handled one by one:
+# called with the events seen for the first time (e.g. classify them all, read for all of them).
+BatchPreparer = Callable[[Sequence[CloudEvent], UnitOfWork], Awaitable[None]]
 U = TypeVar("U", bound=UnitOfWork)
 C = TypeVar("C")
 
@@ -70,8 +79,10 @@ class EventConsumer:
         uow_factory: UnitOfWorkFactory,
         producer: AIOKafkaProducer,
         auto_offset_reset: str = "earliest",
+        prepare: BatchPreparer | None = None,
     ) -> None:
         self._settings = settings
+        self._prepare = prepare
         self.group_id = group_id
         self._topics = [settings.topic(name) for name in topics]
         # Broker-side topic name -> logical name, and who may publish on each (the catalogue).
@@ -116,7 +127,10 @@ class EventConsumer:
                 batches = await self._consumer.getmany(timeout_ms=500, max_records=self._settings.consumer_batch_size)
                 if not batches:
                     continue
-                await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
+                if await self._apply_batch(batches):
+                    await self._commit_offsets({tp: records[-1].offset + 1 for tp, records in batches.items()})
+                else:
+                    await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
                 self._report_lag(batches)
         finally:
             await self.close()
@@ -135,17 +149,75 @@ class EventConsumer:
                 await asyncio.sleep(self._settings.consumer_retry_backoff_s * 10)
                 break
             done = record
-        if done is None:
-            return
+        if done is not None:
+            await self._commit_offsets({tp: done.offset + 1})
+
+    async def _commit_offsets(self, offsets: dict[TopicPartition, int]) -> None:
         # Every effect up to here is committed (or dead-lettered): only now may the group move on.
-        # One commit per partition batch; a crash before it redelivers records whose effects the
-        # inbox already holds, so they become no-ops.
+        # A crash before this redelivers records whose effects the inbox already holds, so they
+        # become no-ops.
         try:
-            await self._consumer.commit({tp: done.offset + 1})
+            await self._consumer.commit(offsets)
         except KafkaError as exc:
             # The group rebalanced (e.g. after a long database outage): the new owner of the
             # partition reads from the last committed offset, and the inbox makes repeats no-ops.
-            log.warning("offset commit failed; records will be redelivered", partition=str(tp), error=repr(exc))
+            log.warning("offset commit failed; records will be redelivered", offsets=str(offsets), error=repr(exc))
+
+    async def _apply_batch(self, batches: Mapping[TopicPartition, list[ConsumerRecord]]) -> bool:
+        """The whole poll in one transaction; False (nothing applied) when it must be replayed one
+        event per transaction: a single record, a record to dead-letter, or any failure."""
+        records = [record for partition in batches.values() for record in partition]
+        if not self._settings.consumer_batch_transactions or len(records) < 2:
+            return False
+        events = self._decode_all(records)
+        if events is None:
+            return False
+        started = time.perf_counter()
+        ours = [(event, handler) for event, handler in events if handler is not None]
+        outcomes: list[tuple[str, str]] = [(event.type, "ignored") for event, handler in events if handler is None]
+        try:
+            async with self._uow_factory() as uow:
+                fresh = await uow.claim_many([event for event, _ in ours], self.group_id) if ours else set()
+                if self._prepare is not None:
+                    await self._prepare([event for event, _ in ours if (event.source, event.id) in fresh], uow)
+                uow.commit_held = True
+                for event, handler in ours:
+                    key = (event.source, event.id)
+                    if key not in fresh:  # handled before, or earlier in this batch
+                        outcomes.append((event.type, "duplicate"))
+                        continue
+                    fresh.discard(key)
+                    with correlation_scope(event.correlation_id):
+                        await handler(event, uow)
+                    outcomes.append((event.type, "processed"))
+                uow.commit_held = False
+                await uow.commit()
+        except Exception as exc:
+            # Rolled back as a whole: nothing of it happened, so replaying it event by event
+            # applies each effect exactly once and isolates the event at fault.
+            EVENT_BATCHES.labels(self.group_id, "replayed").inc()
+            log.info("batch rolled back, replaying it one event per transaction", records=len(records), error=repr(exc))
+            return False
+        EVENT_BATCHES.labels(self.group_id, "committed").inc()
+        per_event = (time.perf_counter() - started) / max(1, len(ours))
+        for event_type, outcome in outcomes:
+            EVENTS_CONSUMED.labels(self.group_id, event_type, outcome).inc()
+            if outcome != "ignored":
+                EVENT_HANDLING.labels(self.group_id).observe(per_event)
+        return True
+
+    def _decode_all(self, records: Sequence[ConsumerRecord]) -> list[tuple[CloudEvent, EventHandler | None]] | None:
+        """Each record's event and use case; None if any record is to be dead-lettered (the
+        per-event path does that, alone, in its place in the partition's order)."""
+        decoded = []
+        for record in records:
+            try:
+                event = from_kafka(record.key, record.value, record.headers)
+                check_source(self._trusted, self._logical.get(record.topic, record.topic), event.source)
+            except (InvalidEnvelope, UntrustedSource):
+                return None
+            decoded.append((event, self._handlers.get(event.type)))
+        return decoded
 
     async def process(self, record: ConsumerRecord) -> None:
         started = time.perf_counter()

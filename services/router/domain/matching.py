@@ -10,6 +10,11 @@ from datetime import datetime
 from functools import lru_cache
 
 # Punctuation, digits, latin letters and the commonest function characters carry no "matter".
+# How many candidates one grievance is compared with: its complainant's oldest earlier grievances
+# (the first of a matter is the one a repeat links to), its street's newest.
+EARLIER_LIMIT = 50
+NEIGHBOUR_LIMIT = 100
+
 _NOISE = re.compile(r"[\W\d_a-zA-Z的了在是我你他她们这那有就也都很还被把给呢吗啊吧呀]+")
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from services.router import metrics
 from services.router.classifier import Classification, GrievanceText
 from services.router.domain import matching, pseudonyms
+from services.router.domain.batch import ComplainantQuery, NeighbourQuery, RoutingBatch
 from services.router.domain.decisions import cluster_reason, repeat_reason, to_decision
 from services.router.handlers.context import RouterContext
 from services.router.handlers.publishing import Publication, publish_decision
@@ -24,20 +25,32 @@ async def route_received(
     *, uow: RouterUnitOfWork, ctx: RouterContext, received: GrievanceReceived
 ) -> Publication | None:
     """First decision for a grievance; None when it was routed before (a redelivered event)."""
-    if await uow.grievances.get(received.grievance_id) is not None:
-        return None
-    # While a pseudonym key rotates, the complainant may be stored under more than one pseudonym;
-    # the grievance's own lock orders this with a rotation of it read at the same time.
-    await uow.locks.take([pseudonyms.grievance_lock(received.grievance_id)])
-    pending = await uow.rotations.take(received.grievance_id)
+    gid = received.grievance_id
+    # In a consumer batch the reads were made for all its grievances at once (handlers/batch.py).
+    batch = uow.batch if uow.batch is not None and uow.batch.covers(gid) else None
+    if batch is not None:
+        if batch.already_routed(gid):
+            return None
+        pending = batch.take_rotation(gid)  # the batch holds every lock taken below
+    else:
+        if await uow.grievances.get(gid) is not None:
+            return None
+        # While a pseudonym key rotates, the complainant may be stored under more than one
+        # pseudonym; the grievance's own lock orders this with a rotation of it read at the same time.
+        await uow.locks.take([pseudonyms.grievance_lock(gid)])
+        pending = await uow.rotations.take(gid)
     phones, id_cards = pseudonyms.matching_pseudonyms(received, pending)
     if pending is not None:
         received = pseudonyms.rotated_received(received, pending.phone_pseudonym, pending.id_card_pseudonym)
-    await uow.locks.take(pseudonyms.matching_locks(phones, id_cards, received.street))
-    result = ctx.classifier.classify(GrievanceText(received.title, received.content, received.street))
+    if batch is None:
+        await uow.locks.take(pseudonyms.matching_locks(phones, id_cards, received.street))
+    text = GrievanceText(received.title, received.content, received.street)
+    result = batch.classification(text) if batch is not None else None
+    if result is None:
+        result = ctx.classifier.classify(text)
     decision = to_decision(result, threshold=ctx.settings.review_threshold)
-    repeat = await _find_repeat(uow, ctx, received, result, phones, id_cards)
-    cluster_id, cluster = await _find_cluster(uow, ctx, received, result.area.value)
+    repeat = await _find_repeat(uow, batch, ctx, received, result, phones, id_cards)
+    cluster_id, cluster = await _find_cluster(uow, batch, ctx, received, result.area.value)
     updates: dict[str, object] = {}
     if repeat is not None:
         # linked, not duplicated: the handler sees the link and joins it to the open case (§19)
@@ -53,6 +66,8 @@ async def route_received(
         decision = decision.model_copy(update={**updates, "reasons": reasons})
     if not await uow.grievances.add(received, decision):
         return None
+    if batch is not None:
+        batch.add_routed(received, decision)
     await uow.decisions.add(received.grievance_id, 1, decision)
     publication = await publish_decision(
         uow=uow,
@@ -70,6 +85,7 @@ async def route_received(
 
 async def _find_repeat(
     uow: RouterUnitOfWork,
+    batch: RoutingBatch | None,
     ctx: RouterContext,
     received: GrievanceReceived,
     result: Classification,
@@ -77,31 +93,32 @@ async def _find_repeat(
     id_cards: list[str],
 ) -> matching.Match | None:
     window = timedelta(days=ctx.settings.repeat_window_days)
-    earlier = await uow.grievances.earlier_of_complainant(
-        phones=phones,
-        id_cards=id_cards,
-        before=received.received_at,
-        since=received.received_at - window,
-        exclude=received.grievance_id,
-    )
+    q = ComplainantQuery(phones, id_cards, received.received_at - window, received.received_at, received.grievance_id)
+    if batch is not None:
+        earlier = batch.earlier_of_complainant(q)
+    else:
+        earlier = await uow.grievances.earlier_of_complainant(
+            phones=q.phones, id_cards=q.id_cards, before=q.before, since=q.since, exclude=q.exclude
+        )
     text = f"{received.title}。{received.content}"
     return matching.find_repeat(text, result.area.value, earlier, ctx.settings.repeat_similarity)
 
 
 async def _find_cluster(
-    uow: RouterUnitOfWork, ctx: RouterContext, received: GrievanceReceived, area: str
+    uow: RouterUnitOfWork, batch: RoutingBatch | None, ctx: RouterContext, received: GrievanceReceived, area: str
 ) -> tuple[str | None, Reason | None]:
     """The group case this grievance joins (an existing one, or a new one of its neighbours)."""
     if not received.street:
         return None, None
     settings = ctx.settings
-    neighbours = await uow.grievances.neighbours(
-        street=received.street,
-        area=area,
-        since=received.received_at - timedelta(days=settings.cluster_window_days),
-        until=received.received_at,
-        exclude=received.grievance_id,
-    )
+    since = received.received_at - timedelta(days=settings.cluster_window_days)
+    q = NeighbourQuery(received.street, area, since, received.received_at, received.grievance_id)
+    if batch is not None:
+        neighbours = batch.neighbours(q)
+    else:
+        neighbours = await uow.grievances.neighbours(
+            street=q.street, area=q.area, since=q.since, until=q.until, exclude=q.exclude
+        )
     own = received.complainant.phone_pseudonym or received.complainant.id_card_pseudonym
     others = [n for n in neighbours if not own or n.complainant != own]
     matches = matching.cluster_matches(f"{received.title}。{received.content}", others, settings.cluster_similarity)
@@ -109,5 +126,8 @@ async def _find_cluster(
     if complainants < settings.cluster_min_complainants:
         return None, None
     cluster_id = next((m.earlier.cluster_id for m in matches if m.earlier.cluster_id), None) or str(uuid.uuid4())
-    await uow.grievances.set_cluster([m.earlier.grievance_id for m in matches], cluster_id)
+    joined = [m.earlier.grievance_id for m in matches]
+    await uow.grievances.set_cluster(joined, cluster_id)
+    if batch is not None:
+        batch.set_cluster(joined, cluster_id)
     return cluster_id, cluster_reason(received.street, settings.cluster_window_days, complainants)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.router.domain.batch import RoutingBatch
 from services.router.repositories.audit import AuditRepository
 from services.router.repositories.decisions import DecisionRepository
 from services.router.repositories.examples import LabelledExampleRepository
@@ -31,8 +32,12 @@ class RouterUnitOfWork(UnitOfWork):
     locks: AdvisoryLocks
     audit: AuditRepository
     statistics: StatisticsRepository
+    # A poll batch's routing reads, loaded at once by the consumer runner's prepare step
+    # (handlers/batch.py); None for every other transaction.
+    batch: RoutingBatch | None = None
 
     def _bind(self, session: AsyncSession) -> None:
+        self.batch = None
         self.grievances = GrievanceRepository(session)
         self.decisions = DecisionRepository(session)
         self.reviews = ReviewRepository(session)
@@ -41,6 +46,17 @@ class RouterUnitOfWork(UnitOfWork):
         self.locks = AdvisoryLocks(session)
         self.audit = AuditRepository(session)
         self.statistics = StatisticsRepository(session)
+
+    def defer_routing_inserts(self) -> None:
+        """A consumer batch: first decisions and their history go to the database in one statement
+        each, at flush (commit flushes)."""
+        self.grievances.defer_inserts()
+        self.decisions.defer_inserts()
+
+    async def flush(self) -> None:
+        await self.grievances.flush()
+        await self.decisions.flush()
+        await super().flush()
 
 
 __all__ = [

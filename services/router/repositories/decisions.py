@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.router import db
 from services.router.repositories.base import Repository
@@ -10,14 +14,35 @@ from shared.events.contracts import RoutingDecision
 
 
 class DecisionRepository(Repository):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self._deferred: list[dict[str, Any]] | None = None
+
+    def defer_inserts(self) -> None:
+        """Keep new revisions in memory and write them in one statement at ``flush`` (a consumer
+        batch; nothing in it reads the history)."""
+        self._deferred = []
+
+    async def flush(self) -> None:
+        if self._deferred:
+            rows, self._deferred = self._deferred, []
+            await self._session.execute(_insert(), rows)
+
     async def add(self, grievance_id: str, revision: int, decision: RoutingDecision) -> None:
-        await self._session.execute(
-            insert(db.routing_decision).values(
-                grievance_id=grievance_id,
-                revision=revision,
-                decided_by=decision.decided_by,
-                decision=decision.model_dump(mode="json"),
-                category=decision.category,
-                model_version=decision.model_version,
-            )
-        )
+        row = {
+            "grievance_id": grievance_id,
+            "revision": revision,
+            "decided_by": decision.decided_by,
+            "decision": decision.model_dump(mode="json"),
+            "category": decision.category,
+            "model_version": decision.model_version,
+        }
+        if self._deferred is not None:
+            self._deferred.append(row)
+            return
+        await self._session.execute(_insert(), row)
+
+
+@cache
+def _insert() -> Any:
+    return insert(db.routing_decision)

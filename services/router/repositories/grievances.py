@@ -5,16 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import DateTime, Text, and_, any_, bindparam, column, func, or_, select, true, update
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.router import db
-from services.router.domain.matching import Earlier
+from services.router.domain.batch import Candidate, ComplainantQuery, NeighbourQuery
+from services.router.domain.matching import EARLIER_LIMIT, NEIGHBOUR_LIMIT, Earlier
 from services.router.domain.records import RoutedGrievance
 from services.router.repositories.base import Repository
 from shared.events.contracts import GrievanceReceived, RoutingDecision
+
+_TEXTS = ARRAY(Text)
+_STAMP = DateTime(timezone=True)
+# The columns of ComplainantQuery.row() and NeighbourQuery.row(), as the statement reads them.
+_COMPLAINANT_COLUMNS = [column("id", Text), column("phones", _TEXTS), column("id_cards", _TEXTS),
+                        column("since", _STAMP), column("before", _STAMP)]  # fmt: skip
+_NEIGHBOUR_COLUMNS = [column("id", Text), column("street", Text), column("area", Text),
+                      column("since", _STAMP), column("until", _STAMP)]  # fmt: skip
 
 
 def _state(decision: RoutingDecision) -> str:
@@ -34,34 +46,58 @@ def _decision_values(decision: RoutingDecision) -> dict[str, Any]:
     }
 
 
+class AlreadyRouted(Exception):
+    """A deferred first decision met a row of the same grievance: another worker routed it while
+    this batch was being routed. The batch rolls back and is routed again one event at a time."""
+
+
 class GrievanceRepository(Repository):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self._deferred: dict[str, dict[str, Any]] | None = None
+
+    def defer_inserts(self) -> None:
+        """Keep first-decision rows in memory and write them in one statement at ``flush`` (a
+        consumer batch, whose reads were all made before; see handlers/batch.py)."""
+        self._deferred = {}
+
+    async def flush(self) -> None:
+        if not self._deferred:
+            return
+        rows, self._deferred = list(self._deferred.values()), {}
+        inserted = (await self._session.execute(_insert_first_decision(), rows)).all()
+        if len(inserted) != len(rows):
+            raise AlreadyRouted(f"{len(rows) - len(inserted)} of {len(rows)} grievances were routed meanwhile")
+
     async def add(self, received: GrievanceReceived, decision: RoutingDecision) -> bool:
         """Insert the first decision's row; False if this grievance was already routed."""
         complainant = received.complainant
-        statement = (
-            pg_insert(db.grievance)
-            .values(
-                id=received.grievance_id,
-                tracking_no=received.tracking_no,
-                received=received.model_dump(mode="json"),
-                title=received.title,
-                content=received.content,
-                street=received.street,
-                community=received.community,
-                phone_pseudonym=complainant.phone_pseudonym,
-                id_card_pseudonym=complainant.id_card_pseudonym,
-                received_at=received.received_at,
-                revision=1,
-                repeat_of=decision.repeat_of,
-                cluster_id=decision.cluster_id,
-                **_decision_values(decision),
-            )
-            .on_conflict_do_nothing()
-            .returning(db.grievance.c.id)
-        )
-        return (await self._session.execute(statement)).first() is not None
+        row = {
+            "id": received.grievance_id,
+            "tracking_no": received.tracking_no,
+            "received": received.model_dump(mode="json"),
+            "title": received.title,
+            "content": received.content,
+            "street": received.street,
+            "community": received.community,
+            "phone_pseudonym": complainant.phone_pseudonym,
+            "id_card_pseudonym": complainant.id_card_pseudonym,
+            "received_at": received.received_at,
+            "revision": 1,
+            "repeat_of": decision.repeat_of,
+            "cluster_id": decision.cluster_id,
+            "alerted_at": None,
+            **_decision_values(decision),
+        }
+        if self._deferred is not None:
+            if received.grievance_id in self._deferred:
+                return False
+            self._deferred[received.grievance_id] = row
+            return True
+        return (await self._session.execute(_insert_first_decision(), row)).first() is not None
 
     async def get(self, grievance_id: str, *, for_update: bool = False) -> RoutedGrievance | None:
+        await self.flush()
         query = select(db.grievance).where(db.grievance.c.id == grievance_id)
         if for_update:
             query = query.with_for_update()
@@ -93,6 +129,9 @@ class GrievanceRepository(Repository):
         await self._update(grievance_id, **values)
 
     async def mark_alerted(self, grievance_id: str, at: datetime) -> None:
+        if self._deferred and grievance_id in self._deferred:
+            self._deferred[grievance_id]["alerted_at"] = at
+            return
         await self._update(grievance_id, alerted_at=at)
 
     async def replace_received(self, received: GrievanceReceived) -> None:
@@ -105,9 +144,15 @@ class GrievanceRepository(Repository):
         )
 
     async def set_cluster(self, grievance_ids: Sequence[str], cluster_id: str) -> None:
-        await self._session.execute(
-            update(db.grievance).where(db.grievance.c.id.in_(grievance_ids)).values(cluster_id=cluster_id)
-        )
+        deferred = self._deferred or {}
+        for grievance_id in grievance_ids:
+            if grievance_id in deferred:
+                deferred[grievance_id]["cluster_id"] = cluster_id
+        stored = [grievance_id for grievance_id in grievance_ids if grievance_id not in deferred]
+        if stored:
+            await self._session.execute(
+                update(db.grievance).where(db.grievance.c.id.in_(stored)).values(cluster_id=cluster_id)
+            )
 
     async def earlier_of_complainant(
         self,
@@ -119,6 +164,7 @@ class GrievanceRepository(Repository):
         exclude: str,
     ) -> list[Earlier]:
         """The complainant's earlier grievances; several pseudonyms each while a pseudonym key rotates."""
+        await self.flush()
         g = db.grievance
         pairs = ((g.c.phone_pseudonym, phones), (g.c.id_card_pseudonym, id_cards))
         who = [column.in_(values) for column, values in pairs if values]
@@ -128,7 +174,7 @@ class GrievanceRepository(Repository):
             select(*_earlier_columns())
             .where(or_(*who), g.c.received_at <= before, g.c.received_at >= since, g.c.id != exclude)
             .order_by(g.c.received_at)
-            .limit(50)
+            .limit(EARLIER_LIMIT)
         )
         return [_earlier(row) for row in (await self._session.execute(query)).all()]
 
@@ -136,6 +182,7 @@ class GrievanceRepository(Repository):
         self, *, street: str, area: str, since: datetime, until: datetime, exclude: str
     ) -> list[Earlier]:
         """Recent grievances of the same street and area: the candidates for a group case."""
+        await self.flush()
         g = db.grievance
         query = (
             select(*_earlier_columns())
@@ -149,21 +196,93 @@ class GrievanceRepository(Repository):
                 )
             )
             .order_by(g.c.received_at.desc())
-            .limit(100)
+            .limit(NEIGHBOUR_LIMIT)
         )
         return [_earlier(row) for row in (await self._session.execute(query)).all()]
 
+    async def routed_among(self, grievance_ids: Sequence[str]) -> set[str]:
+        """Which of ``grievance_ids`` were routed before (one query for a batch)."""
+        await self.flush()
+        g = db.grievance
+        found = await self._session.scalars(
+            select(g.c.id).where(g.c.id == any_(bindparam("ids", type_=_TEXTS))), {"ids": list(grievance_ids)}
+        )
+        return set(found)
+
+    async def earlier_of_complainants(self, queries: Sequence[ComplainantQuery]) -> list[Candidate]:
+        """What ``earlier_of_complainant`` returns for each query, in one statement: every row that
+        is among the answer of at least one of them, each once (callers filter per query)."""
+        if not queries:
+            return []
+        g = db.grievance
+        q = _recordset([x.row() for x in queries], _COMPLAINANT_COLUMNS)
+        theirs = (
+            select(g.c.id)
+            .where(
+                or_(g.c.phone_pseudonym == any_(q.c.phones), g.c.id_card_pseudonym == any_(q.c.id_cards)),
+                g.c.received_at <= q.c.before,
+                g.c.received_at >= q.c.since,
+                g.c.id != q.c.id,
+            )
+            .order_by(g.c.received_at)
+            .limit(EARLIER_LIMIT)
+            .lateral("theirs")
+        )
+        wanted = select(theirs.c.id).select_from(q).join(theirs, true())
+        rows = (await self._session.execute(select(*_earlier_columns()).where(g.c.id.in_(wanted)))).all()
+        return [Candidate(_earlier(row), row.street, row.phone_pseudonym, row.id_card_pseudonym) for row in rows]
+
+    async def neighbours_of(self, queries: Sequence[NeighbourQuery]) -> list[Candidate]:
+        """What ``neighbours`` returns for each query, in one statement (each row once)."""
+        await self.flush()
+        if not queries:
+            return []
+        g = db.grievance
+        q = _recordset([x.row() for x in queries], _NEIGHBOUR_COLUMNS)
+        near = (
+            select(g.c.id)
+            .where(
+                g.c.street == q.c.street,
+                g.c.area == q.c.area,
+                g.c.received_at >= q.c.since,
+                g.c.received_at <= q.c.until,
+                g.c.id != q.c.id,
+            )
+            .order_by(g.c.received_at.desc())
+            .limit(NEIGHBOUR_LIMIT)
+            .lateral("near")
+        )
+        wanted = select(near.c.id).select_from(q).join(near, true())
+        rows = (await self._session.execute(select(*_earlier_columns()).where(g.c.id.in_(wanted)))).all()
+        return [Candidate(_earlier(row), row.street, row.phone_pseudonym, row.id_card_pseudonym) for row in rows]
+
     async def _update(self, grievance_id: str, **values: Any) -> None:
+        await self.flush()
         await self._session.execute(
             update(db.grievance).where(db.grievance.c.id == grievance_id).values(**values, updated_at=func.now())
         )
+
+
+@cache
+def _insert_first_decision() -> Any:
+    # One statement object, values as parameters: compiled once; many rows go as one executemany.
+    return pg_insert(db.grievance).on_conflict_do_nothing().returning(db.grievance.c.id)
+
+
+def _recordset(rows: list[dict[str, Any]], columns: list[Any]) -> Any:
+    """``rows`` as a table in the statement: a JSON array read by jsonb_to_recordset."""
+    return (
+        func.jsonb_to_recordset(bindparam("queries", rows, type_=JSONB))
+        .table_valued(*columns)
+        .render_derived(name="q", with_types=True)
+    )
 
 
 def _earlier_columns() -> list[Any]:
     """Only what matching needs: the JSON payloads stay in the database."""
     g = db.grievance
     return [g.c.id, g.c.tracking_no, g.c.title, g.c.content, g.c.area, g.c.received_at, g.c.repeat_of,
-            g.c.phone_pseudonym, g.c.id_card_pseudonym, g.c.cluster_id]  # fmt: skip
+            g.c.phone_pseudonym, g.c.id_card_pseudonym, g.c.cluster_id, g.c.street]  # fmt: skip
 
 
 def _earlier(row: Any) -> Earlier:

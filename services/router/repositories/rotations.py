@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from collections.abc import Sequence
+
+from sqlalchemy import Text, any_, bindparam, delete
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.router import db
@@ -20,6 +23,16 @@ class PendingRotationRepository(Repository):
         if row is None:
             return None
         return PendingRotation(row.grievance_id, row.phone_pseudonym, row.id_card_pseudonym)
+
+    async def take_many(self, grievance_ids: Sequence[str]) -> dict[str, PendingRotation]:
+        """``take`` for a batch of grievances at once."""
+        p = db.pending_pseudonym_rotation
+        statement = delete(p).where(p.c.grievance_id == any_(bindparam("ids", type_=ARRAY(Text)))).returning(p)
+        rows = (await self._session.execute(statement, {"ids": list(grievance_ids)})).all()
+        return {
+            row.grievance_id: PendingRotation(row.grievance_id, row.phone_pseudonym, row.id_card_pseudonym)
+            for row in rows
+        }
 
     async def keep(self, rotated: ComplainantPseudonymsRotated) -> None:
         """Remember a rotation for a grievance not routed yet; a later rotation replaces it."""

@@ -1,0 +1,142 @@
+"""A poll batch's routing reads, made once for the whole batch and answered here from memory.
+
+Routing one grievance asks the database whether it was routed before, for a pseudonym rotation
+waiting for it, for its complainant's earlier grievances (重复件) and for its street's recent ones
+(集体访). For a batch the router asks each question once for all its grievances
+(handlers/batch.py), and each grievance's use case gets its answer from ``RoutingBatch``: the rows
+fetched plus the grievances routed earlier in the same batch, under the same filter, order and limit
+as the single query. That is the single query's answer: the database returned every grievance's own
+first rows, so the first rows of the union under one grievance's filter are that grievance's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from services.router.classifier import Classification, GrievanceText
+from services.router.domain.matching import EARLIER_LIMIT, NEIGHBOUR_LIMIT, Earlier
+from services.router.domain.records import PendingRotation
+from shared.events.contracts import GrievanceReceived, RoutingDecision
+
+
+@dataclass(frozen=True, slots=True)
+class ComplainantQuery:
+    """One grievance's question for its complainant's earlier grievances."""
+
+    phones: Sequence[str]
+    id_cards: Sequence[str]
+    since: datetime
+    before: datetime
+    exclude: str
+
+    def row(self) -> dict[str, Any]:
+        return {"id": self.exclude, "phones": list(self.phones), "id_cards": list(self.id_cards),
+                "since": self.since.isoformat(), "before": self.before.isoformat()}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class NeighbourQuery:
+    """One grievance's question for its street's recent grievances in its area."""
+
+    street: str
+    area: str
+    since: datetime
+    until: datetime
+    exclude: str
+
+    def row(self) -> dict[str, Any]:
+        return {"id": self.exclude, "street": self.street, "area": self.area,
+                "since": self.since.isoformat(), "until": self.until.isoformat()}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A routed grievance with what the questions filter on besides ``Earlier``."""
+
+    earlier: Earlier
+    street: str | None
+    phone: str | None
+    id_card: str | None
+
+
+def routed_candidate(received: GrievanceReceived, decision: RoutingDecision) -> Candidate:
+    """The row ``grievances.add`` writes, as a candidate for the grievances after it."""
+    view = received.complainant
+    earlier = Earlier(
+        grievance_id=received.grievance_id,
+        tracking_no=received.tracking_no,
+        text=f"{received.title}。{received.content}",
+        area=decision.area.value,
+        received_at=received.received_at,
+        repeat_of=decision.repeat_of,
+        complainant=view.phone_pseudonym or view.id_card_pseudonym,
+        cluster_id=decision.cluster_id,
+    )
+    return Candidate(earlier, received.street, view.phone_pseudonym, view.id_card_pseudonym)
+
+
+class RoutingBatch:
+    def __init__(
+        self,
+        *,
+        covered: Iterable[str],
+        routed: Iterable[str],
+        rotations: dict[str, PendingRotation],
+        candidates: Iterable[Candidate],
+        classifications: dict[GrievanceText, Classification],
+    ) -> None:
+        self._covered = set(covered)
+        self._routed = set(routed)
+        self._rotations = rotations
+        self._candidates = {c.earlier.grievance_id: c for c in candidates}
+        self._classifications = classifications
+
+    def covers(self, grievance_id: str) -> bool:
+        """Whether this grievance's questions were asked for the batch (its locks are held)."""
+        return grievance_id in self._covered
+
+    def classification(self, text: GrievanceText) -> Classification | None:
+        return self._classifications.get(text)
+
+    def already_routed(self, grievance_id: str) -> bool:
+        return grievance_id in self._routed
+
+    def take_rotation(self, grievance_id: str) -> PendingRotation | None:
+        return self._rotations.pop(grievance_id, None)
+
+    def earlier_of_complainant(self, q: ComplainantQuery) -> list[Earlier]:
+        def wanted(c: Candidate) -> bool:
+            theirs = (c.phone is not None and c.phone in q.phones) or (
+                c.id_card is not None and c.id_card in q.id_cards
+            )
+            return theirs and q.since <= c.earlier.received_at <= q.before and c.earlier.grievance_id != q.exclude
+
+        return self._first(wanted, newest_first=False, limit=EARLIER_LIMIT)
+
+    def neighbours(self, q: NeighbourQuery) -> list[Earlier]:
+        def wanted(c: Candidate) -> bool:
+            e = c.earlier
+            near = c.street == q.street and e.area == q.area
+            return near and q.since <= e.received_at <= q.until and e.grievance_id != q.exclude
+
+        return self._first(wanted, newest_first=True, limit=NEIGHBOUR_LIMIT)
+
+    def set_cluster(self, grievance_ids: Iterable[str], cluster_id: str) -> None:
+        """Mirror ``grievances.set_cluster`` (the caller writes it to the database too)."""
+        for grievance_id in grievance_ids:
+            found = self._candidates.get(grievance_id)
+            if found is not None:
+                self._candidates[grievance_id] = replace(found, earlier=replace(found.earlier, cluster_id=cluster_id))
+
+    def add_routed(self, received: GrievanceReceived, decision: RoutingDecision) -> None:
+        """Mirror ``grievances.add``: the grievance is routed and a candidate from now on."""
+        self._routed.add(received.grievance_id)
+        self._candidates[received.grievance_id] = routed_candidate(received, decision)
+
+    def _first(self, wanted: Callable[[Candidate], bool], *, newest_first: bool, limit: int) -> list[Earlier]:
+        found = [c.earlier for c in self._candidates.values() if wanted(c)]
+        found.sort(key=lambda e: e.received_at, reverse=newest_first)
+        return found[:limit]
