@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import sys
 import time
 import uuid
@@ -34,8 +35,13 @@ from tests.support.processes import ServiceProcess, free_port
 STREETS = ("光明街道", "公明街道", "新湖街道", "凤凰街道", "玉塘街道", "马田街道")
 
 
-def events(count: int) -> list[CloudEvent]:
-    corpus = load_corpus().records
+def events(count: int, *, mix_seed: int | None = None) -> list[CloudEvent]:
+    """``count`` grievance.received events from the labelled corpus, in file order, or shuffled by
+    ``mix_seed``: the corpus files are grouped by writer and track, so only a shuffled prefix
+    carries the corpus's own mix of tracks (petition, mediation, litigation)."""
+    corpus = list(load_corpus().records)
+    if mix_seed is not None:
+        random.Random(mix_seed).shuffle(corpus)
     made = []
     for i in range(count):
         r = corpus[i % len(corpus)]
@@ -48,6 +54,20 @@ def events(count: int) -> list[CloudEvent]:
         made.append(CloudEvent(type=payload.event_type, source=service_source("intake"), subject=gid,
                                data=payload.model_dump(mode="json")))  # fmt: skip
     return made
+
+
+async def produce(bootstrap: str, topic: str, batch: list[CloudEvent]) -> None:
+    """Produce ``batch`` to ``topic`` and wait for every ack."""
+    producer = AIOKafkaProducer(**connection(bootstrap), acks="all", enable_idempotence=True, linger_ms=5)
+    await producer.start()
+    try:
+        futures = []
+        for event in batch:
+            record = to_kafka(event)
+            futures.append(await producer.send(topic, value=record.value, key=record.key, headers=record.headers))
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
 
 
 async def count_routed(bootstrap: str, topic: str, wanted: int, timeout: float) -> tuple[int, float, float]:
@@ -88,19 +108,8 @@ async def main() -> None:
             process.start()
         await asyncio.sleep(8)  # model load and group join
         batch = events(args.events)
-        producer = AIOKafkaProducer(**connection(namespace.bootstrap), acks="all", enable_idempotence=True,
-                                    linger_ms=5)  # fmt: skip
-        await producer.start()
         started = time.perf_counter()
-        try:
-            futures = []
-            for event in batch:
-                record = to_kafka(event)
-                futures.append(await producer.send(namespace.topic(GRIEVANCE_RECEIVED), value=record.value,
-                                                   key=record.key, headers=record.headers))  # fmt: skip
-            await asyncio.gather(*futures)
-        finally:
-            await producer.stop()
+        await produce(namespace.bootstrap, namespace.topic(GRIEVANCE_RECEIVED), batch)
         produced = time.perf_counter() - started
         seen, first, finished = await count_routed(namespace.bootstrap, namespace.topic(GRIEVANCE_ROUTED), args.events,
                                             args.timeout)  # fmt: skip

@@ -134,13 +134,16 @@ class CorrelationAndMetrics:
     def __init__(self, app: ASGIApp, *, router_app: FastAPI) -> None:
         self.app = app
         self.router_app = router_app
+        # The metric series of each (method, route, status), looked up once rather than per request.
+        self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(CORRELATION_HEADER)
-        route = self._route_template(scope)
+        # Routing adds to the scope; the route is told from the request as it came in.
+        arrived = dict(scope)
         status = 500
         started = time.perf_counter()
         with correlation_scope(incoming.decode(errors="replace")[:64] if incoming else None) as cid:
@@ -156,16 +159,29 @@ class CorrelationAndMetrics:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
+                route = self._route_template(arrived, scope.get("route"))
                 if route != "/metrics":
-                    HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
-                    HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+                    requests, latency = self._series_of(scope["method"], route, str(status))
+                    requests.inc()
+                    latency.observe(time.perf_counter() - started)
 
-    def _route_template(self, scope: Scope) -> str:
+    def _route_template(self, arrived: Scope, routed: Any) -> str:
+        # The router records the route it chose: checking that one is enough (a partial match,
+        # e.g. a 405, does not name the route, as before).
+        if routed is not None and routed.matches(arrived)[0] is Match.FULL:
+            return str(getattr(routed, "path", arrived["path"]))
         for route in self.router_app.router.routes:
-            match, _ = route.matches(scope)
+            match, _ = route.matches(arrived)
             if match is Match.FULL:
-                return str(getattr(route, "path", scope["path"]))
+                return str(getattr(route, "path", arrived["path"]))
         return "unmatched"
+
+    def _series_of(self, method: str, route: str, status: str) -> tuple[Any, Any]:
+        series = self._series.get((method, route, status))
+        if series is None:
+            series = (HTTP_REQUESTS.labels(method, route, status), HTTP_LATENCY.labels(method, route))
+            self._series[(method, route, status)] = series
+        return series
 
 
 class Readiness:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +35,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await infra.start()
+        # What start-up loaded (modules, models, compiled statements) lives as long as the process:
+        # kept out of the collector's full passes, which otherwise rescan all of it under load.
+        gc.freeze()
         try:
             yield
         finally:

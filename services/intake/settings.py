@@ -24,6 +24,11 @@ class Settings(ServiceSettings):
     secret_fields: ClassVar[tuple[str, ...]] = ("jwt_secret", "minyi_webhook_secret")
 
     http_port: int = Field(default=8001, ge=1, le=65535)
+    # At most twenty connections, as the platform's 10 + 10 overflow, but all of them kept: every
+    # filing also draws one for its rate limit, so a burst outgrows ten, and overflow connections
+    # were closed on return and opened again by the next request (TLS attempt, SCRAM, type set-up).
+    db_pool_size: int = Field(default=20, ge=1, le=200)
+    db_max_overflow: int = Field(default=0, ge=0, le=200)
     pii_encryption_key: SecretStr = SecretStr(DEV_PII_ENCRYPTION_KEY)
     pii_pseudonym_key: SecretStr = SecretStr(DEV_PII_PSEUDONYM_KEY)
     # Key rotation (docs/operations.md): key id -> base64 key as a JSON object, and the id that new

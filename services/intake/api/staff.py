@@ -4,7 +4,7 @@ stands; a complainant's earlier grievances; the audited contact read for a call-
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from services.intake.api.deps import BureauStaff, Ctx, IdempotencyKey, Registrar, RegistrarOrSupervisor, Uow
 from services.intake.api.grievances import accepted_response, command_of
@@ -36,7 +36,7 @@ router = APIRouter()
 )
 async def register_grievance(
     body: StaffRegistration, staff: Registrar, ctx: Ctx, uow: Uow, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+) -> Response:
     replay = (
         Replay(
             "idempotency",

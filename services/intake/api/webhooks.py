@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from services.intake.api.deps import Ctx, Uow
@@ -45,7 +45,7 @@ router = APIRouter()
         },
     ),
 )
-async def minyi_webhook(request: Request, ctx: Ctx, uow: Uow) -> JSONResponse:
+async def minyi_webhook(request: Request, ctx: Ctx, uow: Uow) -> Response:
     body = await request.body()
     try:
         webhook_id = verify(ctx.settings.minyi_webhook_secret.get_secret_value(), dict(request.headers), body)

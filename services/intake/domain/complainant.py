@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.events.contracts import ComplainantView
@@ -104,7 +105,7 @@ def seal(
 
 
 def with_previous_pseudonyms(
-    identity: ComplainantIdentity, view: ComplainantView, previous_keys: list[bytes]
+    identity: ComplainantIdentity, view: ComplainantView, previous_keys: Sequence[bytes]
 ) -> ComplainantView:
     """During a pseudonym-key rotation, the pseudonyms under the keys being retired as well: the
     router matches them against grievances it has not yet seen rotated (docs/operations.md)."""

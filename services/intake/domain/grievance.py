@@ -14,10 +14,20 @@ REGISTER_AND_ASSIGN_DAYS = 15
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+# The sequence number is zero-padded to at least this many digits (longer numbers stay whole).
+SEQUENCE_DIGITS = 6
+
+
 def tracking_number(prefix: str, received_at: datetime, sequence: int) -> str:
     """GM-20261126-000123: the local filing date and a platform-wide sequence number."""
-    day = received_at.astimezone(CHINA_TZ).strftime("%Y%m%d")
-    return f"{prefix}-{day}-{sequence:06d}"
+    return f"{tracking_number_stem(prefix, received_at)}{sequence:0{SEQUENCE_DIGITS}d}"
+
+
+def tracking_number_stem(prefix: str, received_at: datetime) -> str:
+    """GM-20261126-: the tracking number before its sequence number (the database appends it as it
+    stores the grievance: repositories.filings)."""
+    day = received_at.astimezone(CHINA_TZ)
+    return f"{prefix}-{day.year:04d}{day.month:02d}{day.day:02d}-"
 
 
 def new_tracking_token() -> str:

@@ -38,8 +38,7 @@ async def recall(
     if replay.table != "idempotency":
         raise ValueError(f"unknown replay table {replay.table!r}")
     await uow.idempotency_keys.hold(replay.key)
-    await uow.idempotency_keys.drop_expired(replay.key, ctx.clock.now())
-    earlier = await uow.idempotency_keys.get(replay.key)
+    earlier = await uow.idempotency_keys.live(replay.key, ctx.clock.now())
     if earlier is None:
         return None
     check_same_request(earlier.request_hash, replay.request_hash)

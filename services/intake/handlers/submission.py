@@ -1,8 +1,9 @@
 """Registering a grievance, whatever the channel (portal, staff, 民意速办 webhook, Open311).
 
-Registration masks personal numbers in the free text (keeping encrypted originals), then writes
-the grievance, the encrypted identity, the ``grievance.received`` event and the citizen's first
-status event in one transaction; the relay publishes the events afterwards.
+Registration masks personal numbers in the free text (keeping encrypted originals), seals the
+identity and makes the tracking token before any statement runs, then writes the grievance, the
+encrypted identity, the ``grievance.received`` event and the citizen's first status event in one
+transaction of few round trips; the relay publishes the events afterwards.
 """
 
 from __future__ import annotations
@@ -10,19 +11,26 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import NoReturn
 
 from services.intake.domain.complainant import ComplainantIdentity, seal, with_previous_pseudonyms
 from services.intake.domain.free_text import FREE_TEXT_FIELDS, associated_data, mask_fields
-from services.intake.domain.grievance import assign_due, new_tracking_token, received_message, tracking_number
+from services.intake.domain.grievance import (
+    assign_due,
+    new_tracking_token,
+    received_message,
+    tracking_number_stem,
+)
 from services.intake.handlers.context import IntakeContext
 from services.intake.handlers.replays import Replay, recall, remember
 from services.intake.metrics import count_submission
 from services.intake.repositories import IntakeUnitOfWork
+from services.intake.repositories.filings import NewFiling
 from services.intake.repositories.grievances import NewGrievance
 from services.intake.schemas import GrievanceAccepted, MinyiCaseAccepted
 from shared.auth import StaffPrincipal
 from shared.events.citizen_status import citizen_status
-from shared.events.contracts import GrievanceReceived
+from shared.events.contracts import ComplainantView, GrievanceReceived
 from shared.events.vocabulary import Channel, Status
 from shared.pii import token_hash
 from shared.problems import Problem
@@ -64,6 +72,39 @@ def masked_command(command: SubmitGrievance) -> tuple[SubmitGrievance, dict[str,
     return replace(command, **masked), originals  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedFiling:
+    """A filing with everything computed that needs no database: masking, pseudonyms, encryption,
+    the tracking token and its hash. Only the tracking number is left to the database."""
+
+    command: SubmitGrievance  # its free text masked
+    filing: NewFiling
+    view: ComplainantView
+    token: str
+    token_hash: str
+    received_at: datetime
+    due_at: datetime
+
+
+def prepare_filing(ctx: IntakeContext, command: SubmitGrievance) -> PreparedFiling:
+    """``command`` made ready to store: called before the transaction's first statement, so none
+    of this work keeps a transaction open."""
+    now = ctx.clock.now()
+    grievance_id = str(uuid.uuid4())
+    token = new_tracking_token()
+    hashed = token_hash(token)
+    command, originals = masked_command(command)
+    identity = command.identity.normalised()
+    view = with_previous_pseudonyms(identity, identity.view(ctx.pseudonym_key), ctx.previous_pseudonym_keys)
+    stem = tracking_number_stem(ctx.settings.tracking_prefix, now)
+    filing = NewFiling(
+        grievance=_new_grievance(command, grievance_id, stem, hashed, now),
+        complainant=seal(identity, view, ctx.cipher, ctx.settings.pii_pseudonym_key_id),
+        originals={name: ctx.cipher.encrypt(text, field=associated_data(name)) for name, text in originals.items()},
+    )
+    return PreparedFiling(command, filing, view, token, hashed, now, assign_due(now))
+
+
 async def register_grievance(
     *,
     uow: IntakeUnitOfWork,
@@ -73,41 +114,37 @@ async def register_grievance(
     replay: Replay | None = None,
 ) -> SubmitResult:
     """A registrar files a visit, a call or a letter: audited in the filing's own transaction."""
+    prepared = prepare_filing(ctx, replace(command, registered_by=staff.office))
     await uow.audit.record(staff, "register_grievance", None, {"channel": command.channel.value})
-    return await submit_grievance(uow=uow, ctx=ctx, command=replace(command, registered_by=staff.office), replay=replay)
+    return await file_prepared(uow=uow, ctx=ctx, prepared=prepared, replay=replay)
 
 
 async def submit_grievance(
     *, uow: IntakeUnitOfWork, ctx: IntakeContext, command: SubmitGrievance, replay: Replay | None = None
 ) -> SubmitResult:
     """File ``command`` and commit; with ``replay``, a repeated request gets the first answer."""
+    return await file_prepared(uow=uow, ctx=ctx, prepared=prepare_filing(ctx, command), replay=replay)
+
+
+async def file_prepared(
+    *, uow: IntakeUnitOfWork, ctx: IntakeContext, prepared: PreparedFiling, replay: Replay | None = None
+) -> SubmitResult:
+    """Store ``prepared`` with its two events and commit: one statement for the rows, one for the
+    events (the outbox), besides those of a replayable request."""
     if replay is not None:
         earlier = await recall(uow=uow, ctx=ctx, replay=replay)
         if earlier is not None:
             return SubmitResult(accepted=earlier, replayed=True)
-    if command.external_ref is not None:
+    command, grievance_id, now = prepared.command, prepared.filing.grievance.id, prepared.received_at
+    tracking_no = await uow.filings.add(prepared.filing)
+    if tracking_no is None:
+        assert command.external_ref is not None, "only a partner's case can have been filed before"
         await _refuse_known_external_case(uow, command.channel, command.external_ref)
-
-    now = ctx.clock.now()
-    grievance_id = str(uuid.uuid4())
-    tracking_no = tracking_number(ctx.settings.tracking_prefix, now, await uow.grievances.next_tracking_sequence())
-    token = new_tracking_token()
-    command, originals = masked_command(command)
-    identity = command.identity.normalised()
-    view = with_previous_pseudonyms(
-        identity, identity.view(ctx.settings.pseudonym_key), ctx.settings.previous_pseudonym_keys
-    )
-
-    await uow.grievances.add(_new_grievance(command, grievance_id, tracking_no, token_hash(token), now))
-    await uow.complainants.add(grievance_id, seal(identity, view, ctx.cipher, ctx.settings.pii_pseudonym_key_id))
-    await uow.free_text.add(
-        grievance_id, {name: ctx.cipher.encrypt(text, field=associated_data(name)) for name, text in originals.items()}
-    )
 
     received = GrievanceReceived(
         grievance_id=grievance_id,
         tracking_no=tracking_no,
-        tracking_token_hash=token_hash(token),
+        tracking_token_hash=prepared.token_hash,
         channel=command.channel,
         received_at=now,
         title=command.title,
@@ -118,14 +155,13 @@ async def submit_grievance(
         respondent=command.respondent,
         desired_outcome=command.desired_outcome,
         attachments=command.attachments,
-        complainant=view,
+        complainant=prepared.view,
         external_ref=command.external_ref,
         registered_by=command.registered_by,
         category_hint=command.category_hint,
     )
     await uow.publish(received, subject=grievance_id)
-    due = assign_due(now)
-    message = received_message(tracking_no, due)
+    message = received_message(tracking_no, prepared.due_at)
     await uow.publish(
         citizen_status(
             grievance_id=grievance_id,
@@ -135,13 +171,17 @@ async def submit_grievance(
             message_zh=message,
             detail={"channel": command.channel.value},
             actor=BUREAU,
-            due_at=due,
+            due_at=prepared.due_at,
             occurred_at=now,
         ),
         subject=grievance_id,
     )
     accepted = GrievanceAccepted(
-        grievance_id=grievance_id, tracking_no=tracking_no, tracking_token=token, received_at=now, message_zh=message
+        grievance_id=grievance_id,
+        tracking_no=tracking_no,
+        tracking_token=prepared.token,
+        received_at=now,
+        message_zh=message,
     )
     if replay is not None:
         await remember(uow=uow, ctx=ctx, replay=replay, grievance_id=grievance_id, accepted=accepted)
@@ -151,11 +191,11 @@ async def submit_grievance(
 
 
 def _new_grievance(
-    command: SubmitGrievance, grievance_id: str, tracking_no: str, token_hash: str, now: datetime
+    command: SubmitGrievance, grievance_id: str, tracking_no_stem: str, token_hash: str, now: datetime
 ) -> NewGrievance:
     return NewGrievance(
         id=grievance_id,
-        tracking_no=tracking_no,
+        tracking_no_stem=tracking_no_stem,
         tracking_token_hash=token_hash,
         channel=command.channel.value,
         title=command.title,
@@ -176,9 +216,8 @@ def _new_grievance(
     )
 
 
-async def _refuse_known_external_case(uow: IntakeUnitOfWork, channel: Channel, external_ref: str) -> None:
+async def _refuse_known_external_case(uow: IntakeUnitOfWork, channel: Channel, external_ref: str) -> NoReturn:
+    """409 with the tracking number the partner platform's case got when it was filed before."""
     existing = await uow.grievances.tracking_no_of_external_case(channel.value, external_ref)
-    if existing:
-        raise Problem(
-            409, slug="duplicate-external-case", detail=f"该案件已登记，编号 {existing}。", tracking_no=existing
-        )
+    detail = f"该案件已登记，编号 {existing}。" if existing else "该案件已登记。"
+    raise Problem(409, slug="duplicate-external-case", detail=detail, tracking_no=existing)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.repositories.audit import AuditLogRepository
 from services.intake.repositories.ciphertexts import CiphertextRepository
 from services.intake.repositories.complainants import ComplainantRepository
+from services.intake.repositories.filings import FilingRepository
 from services.intake.repositories.free_text import FreeTextOriginalRepository
 from services.intake.repositories.grievances import GrievanceRepository
 from services.intake.repositories.open311 import Open311RequestRepository
@@ -22,6 +23,7 @@ from shared.db.uow import UnitOfWork
 class IntakeUnitOfWork(UnitOfWork):
     """One transaction on intake's schema, with its repositories (``infra.uow()`` yields it)."""
 
+    filings: FilingRepository
     grievances: GrievanceRepository
     complainants: ComplainantRepository
     free_text: FreeTextOriginalRepository
@@ -34,6 +36,7 @@ class IntakeUnitOfWork(UnitOfWork):
     open311_requests: Open311RequestRepository
 
     def _bind(self, session: AsyncSession) -> None:
+        self.filings = FilingRepository(session)
         self.grievances = GrievanceRepository(session)
         self.complainants = ComplainantRepository(session)
         self.free_text = FreeTextOriginalRepository(session)

@@ -1,17 +1,16 @@
-"""The complainant's sealed identity: stored once at filing, its pseudonyms moved to a new key."""
+"""The complainant's sealed identity (stored at filing: repositories.filings): its pseudonyms moved
+to a new key."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import db
-from services.intake.domain.complainant import SealedComplainant
 
 _C = db.complainant
-_INSERT = insert(_C)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +28,6 @@ class PseudonymHolder:
 class ComplainantRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    async def add(self, grievance_id: str, sealed: SealedComplainant) -> None:
-        await self._session.execute(_INSERT, {"grievance_id": grievance_id, **asdict(sealed)})
 
     async def count_not_under_pseudonym_key(self, key_id: str) -> int:
         query = select(func.count()).select_from(_C).where(_C.c.pseudonym_key_id != key_id)

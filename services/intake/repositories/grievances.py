@@ -1,4 +1,5 @@
-"""The grievance record: filing it, the record as filed, its sealed contact, staff look-ups."""
+"""The grievance record: what filing it takes (stored by repositories.filings), the record as filed,
+its sealed contact, staff look-ups."""
 
 from __future__ import annotations
 
@@ -7,23 +8,21 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import db
 
 _G, _C, _S = db.grievance, db.complainant, db.grievance_status
-# Built once: statements with bound parameters compile once and hit SQLAlchemy's cache.
-_INSERT_GRIEVANCE = insert(_G)
-_NEXT_TRACKING_NUMBER = select(db.tracking_sequence.next_value())
 
 
 @dataclass(frozen=True, slots=True)
 class NewGrievance:
-    """A grievance to file, its free text already masked."""
+    """A grievance to file, its free text already masked; the database completes its tracking
+    number from ``tracking_no_stem`` as it stores it (repositories.filings)."""
 
     id: str
-    tracking_no: str
+    tracking_no_stem: str
     tracking_token_hash: str
     channel: str
     title: str
@@ -117,13 +116,6 @@ def _columns(model: type[Any], *tables: Any) -> list[Any]:
 class GrievanceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    async def next_tracking_sequence(self) -> int:
-        return int(await self._session.scalar(_NEXT_TRACKING_NUMBER) or 0)
-
-    async def add(self, grievance: NewGrievance) -> None:
-        values = {f.name: getattr(grievance, f.name) for f in fields(NewGrievance)}
-        await self._session.execute(_INSERT_GRIEVANCE, values)
 
     async def tracking_no_of_external_case(self, channel: str, external_ref: str) -> str | None:
         """The tracking number a partner platform's case already got, if it was filed before."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,13 @@ from services.intake import db
 from shared.idempotency import hold_key
 
 _KEYS, _RECEIPTS = db.idempotency_key, db.webhook_receipt
+
+_expired = delete(_KEYS).where(_KEYS.c.key == bindparam("key"), _KEYS.c.expires_at < bindparam("now")).cte("expired")
+_LIVE_ANSWER = (
+    select(_KEYS.c.request_hash, _KEYS.c.response_encrypted)
+    .where(_KEYS.c.key == bindparam("key"), _KEYS.c.expires_at >= bindparam("now"))
+    .add_cte(_expired)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +41,10 @@ class IdempotencyKeyRepository:
         """Take the key for this transaction; 409 ``request-in-progress`` while another holds it."""
         await hold_key(self._session, namespace=_KEYS.fullname, key=key)
 
-    async def drop_expired(self, key: str, now: datetime) -> None:
-        await self._session.execute(delete(_KEYS).where(_KEYS.c.key == key, _KEYS.c.expires_at < now))
-
-    async def get(self, key: str) -> RememberedAnswer | None:
-        query = select(_KEYS.c.request_hash, _KEYS.c.response_encrypted).where(_KEYS.c.key == key)
-        row = (await self._session.execute(query)).first()
+    async def live(self, key: str, now: datetime) -> RememberedAnswer | None:
+        """The key's answer unless it expired; an expired row is deleted, in the same round trip
+        (the SELECT reads the snapshot from before the DELETE, hence its own expiry condition)."""
+        row = (await self._session.execute(_LIVE_ANSWER, {"key": key, "now": now})).first()
         return None if row is None else RememberedAnswer(row.request_hash, row.response_encrypted)
 
     async def add(

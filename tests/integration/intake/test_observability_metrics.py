@@ -1,5 +1,6 @@
 """What Prometheus scrapes from real intake processes: submissions per channel (replays and
-refused requests not counted), and a relay's outbox backlog on its metrics port."""
+refused requests not counted), requests by route template, and a relay's outbox backlog on its
+metrics port."""
 
 from __future__ import annotations
 
@@ -40,6 +41,31 @@ async def test_portal_submissions_are_counted_once(http: httpx.AsyncClient) -> N
     refused = await http.post("/v1/grievances", json=portal_body(content=""))
     assert refused.status_code == 422
     assert await portal_count(http) == before + 1
+
+
+async def test_requests_are_counted_by_route_template_whatever_answered_them(http: httpx.AsyncClient) -> None:
+    """Routed requests under their template; refused before routing (413) still under it; no
+    route (404) and a route without the method (405) as unmatched."""
+
+    def requests(route: str, method: str, status: str, text: str) -> float:
+        return sample(text, "http_requests_total", {"route": route, "method": method, "status": status}) or 0.0
+
+    series = [
+        ("/v1/grievances/{tracking_no}", "GET", "404"),
+        ("/v1/grievances", "POST", "413"),
+        ("unmatched", "GET", "404"),
+        ("unmatched", "DELETE", "405"),
+    ]
+    before = (await http.get("/metrics")).text
+    assert (await http.get("/v1/grievances/GM-NOPE", headers={"X-Tracking-Token": "x"})).status_code == 404
+    oversized = await http.post(
+        "/v1/grievances", content=b"{" + b" " * (80 * 1024) + b"}", headers={"Content-Type": "application/json"}
+    )
+    assert oversized.status_code == 413
+    assert (await http.get("/nowhere")).status_code == 404
+    assert (await http.delete("/v1/grievances")).status_code == 405
+    after = (await http.get("/metrics")).text
+    assert [requests(*s, after) - requests(*s, before) for s in series] == [1.0, 1.0, 1.0, 1.0]
 
 
 async def test_a_relay_serves_its_outbox_backlog_on_the_metrics_port(namespace: Namespace) -> None:

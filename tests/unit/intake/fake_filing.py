@@ -1,5 +1,6 @@
-"""In-memory repositories of the grievance record: filing, the sealed identity, free-text
-originals, remembered answers and the audit log (each overrides every public method)."""
+"""In-memory repositories of the grievance record: filing (record, sealed identity and free-text
+originals at once), the sealed identity, free-text originals, remembered answers and the audit
+log (each overrides every public method)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from datetime import datetime
 from typing import Any
 
 from services.intake.domain.complainant import SealedComplainant
+from services.intake.domain.grievance import SEQUENCE_DIGITS
 from services.intake.repositories.audit import Actor, AuditLogRepository
 from services.intake.repositories.complainants import ComplainantRepository, PseudonymHolder
+from services.intake.repositories.filings import FilingRepository, NewFiling
 from services.intake.repositories.free_text import FreeTextOriginalRepository
 from services.intake.repositories.grievances import (
     EarlierFiling,
     FiledRecord,
     GrievanceRepository,
-    NewGrievance,
     SealedContact,
     Standing,
 )
@@ -27,20 +29,33 @@ from services.intake.repositories.replays import (
 )
 from shared.auth import StaffPrincipal
 from shared.idempotency import RequestInFlight
-from tests.unit.intake.fake_store import MemoryStore, StoredKey, StoredReceipt
+from tests.unit.intake.fake_store import MemoryStore, StoredGrievance, StoredKey, StoredReceipt
+
+
+class FakeFilingRepository(FilingRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def add(self, filing: NewFiling) -> str | None:
+        # The sequence value is drawn before the conflict is known, as nextval() is in the statement.
+        self._store.sequence += 1
+        g = filing.grievance
+        if g.external_ref is not None and any(
+            (s.channel, s.external_ref) == (g.channel, g.external_ref) for s in self._store.grievances.values()
+        ):
+            return None
+        tracking_no = f"{g.tracking_no_stem}{self._store.sequence:0{SEQUENCE_DIGITS}d}"
+        assert g.id not in self._store.grievances and not self._store.by_tracking_no(tracking_no)
+        self._store.grievances[g.id] = StoredGrievance.numbered(g, tracking_no)
+        self._store.complainants[g.id] = filing.complainant
+        if filing.originals:
+            self._store.originals[g.id] = dict(filing.originals)
+        return tracking_no
 
 
 class FakeGrievanceRepository(GrievanceRepository):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
-
-    async def next_tracking_sequence(self) -> int:
-        self._store.sequence += 1
-        return self._store.sequence
-
-    async def add(self, grievance: NewGrievance) -> None:
-        assert grievance.id not in self._store.grievances and not self._store.by_tracking_no(grievance.tracking_no)
-        self._store.grievances[grievance.id] = grievance
 
     async def tracking_no_of_external_case(self, channel: str, external_ref: str) -> str | None:
         found = (g for g in self._store.grievances.values() if (g.channel, g.external_ref) == (channel, external_ref))
@@ -69,7 +84,7 @@ class FakeGrievanceRepository(GrievanceRepository):
             self._store.purged_at.get(g.id),
         )
 
-    def _matching(self, id_card: Sequence[str], mobile: Sequence[str]) -> list[NewGrievance]:
+    def _matching(self, id_card: Sequence[str], mobile: Sequence[str]) -> list[StoredGrievance]:
         def matches(c: SealedComplainant) -> bool:
             return c.id_card_pseudonym in id_card or c.mobile_pseudonym in mobile
 
@@ -113,10 +128,6 @@ class FakeGrievanceRepository(GrievanceRepository):
 class FakeComplainantRepository(ComplainantRepository):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
-
-    async def add(self, grievance_id: str, sealed: SealedComplainant) -> None:
-        assert grievance_id in self._store.grievances, "complainant.grievance_id references grievance.id"
-        self._store.complainants[grievance_id] = sealed
 
     async def count_not_under_pseudonym_key(self, key_id: str) -> int:
         return sum(1 for c in self._store.complainants.values() if c.pseudonym_key_id != key_id)
@@ -162,10 +173,6 @@ class FakeFreeTextOriginalRepository(FreeTextOriginalRepository):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
-    async def add(self, grievance_id: str, ciphertexts: Mapping[str, bytes]) -> None:
-        if ciphertexts:
-            self._store.originals.setdefault(grievance_id, {}).update(ciphertexts)
-
     async def for_grievance(self, grievance_id: str) -> dict[str, bytes]:
         return dict(self._store.originals.get(grievance_id, {}))
 
@@ -181,13 +188,11 @@ class FakeIdempotencyKeyRepository(IdempotencyKeyRepository):
         self._store.held.add(key)
         self._held_here.add(key)
 
-    async def drop_expired(self, key: str, now: datetime) -> None:
+    async def live(self, key: str, now: datetime) -> RememberedAnswer | None:
         stored = self._store.keys.get(key)
         if stored is not None and stored.expires_at < now:
             del self._store.keys[key]
-
-    async def get(self, key: str) -> RememberedAnswer | None:
-        stored = self._store.keys.get(key)
+            return None
         return None if stored is None else RememberedAnswer(stored.request_hash, stored.response_encrypted)
 
     async def add(

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from services.intake.domain.complainant import SealedComplainant
-from services.intake.repositories.grievances import (
-    NewGrievance,
-)
+from services.intake.repositories.grievances import NewGrievance
 from services.intake.repositories.statuses import StatusEntry
+
+
+@dataclass(frozen=True, slots=True)
+class StoredGrievance(NewGrievance):
+    """A grievance row: the grievance as filed with the tracking number the database gave it."""
+
+    tracking_no: str
+
+    @classmethod
+    def numbered(cls, grievance: NewGrievance, tracking_no: str) -> StoredGrievance:
+        return cls(**{f.name: getattr(grievance, f.name) for f in fields(NewGrievance)}, tracking_no=tracking_no)
 
 
 @dataclass
@@ -34,7 +43,7 @@ class MemoryStore:
     """Intake's tables as dicts, keyed like their primary keys."""
 
     sequence: int = 0
-    grievances: dict[str, NewGrievance] = field(default_factory=dict)
+    grievances: dict[str, StoredGrievance] = field(default_factory=dict)
     complainants: dict[str, SealedComplainant] = field(default_factory=dict)
     purged_at: dict[str, datetime] = field(default_factory=dict)
     originals: dict[str, dict[str, bytes]] = field(default_factory=dict)
@@ -45,5 +54,5 @@ class MemoryStore:
     # Idempotency keys held by a transaction in progress (PostgreSQL: advisory locks).
     held: set[str] = field(default_factory=set)
 
-    def by_tracking_no(self, tracking_no: str) -> NewGrievance | None:
+    def by_tracking_no(self, tracking_no: str) -> StoredGrievance | None:
         return next((g for g in self.grievances.values() if g.tracking_no == tracking_no), None)

@@ -14,15 +14,12 @@ from services.intake.domain.replay import replay_associated_data
 from services.intake.open311.catalog import SERVICE_CODES
 from services.intake.open311.listing import MAX_RESULTS, RequestQuery, RequestRow
 from services.intake.repositories.ciphertexts import CiphertextRepository, Sealed, StaleRow
-from services.intake.repositories.grievances import (
-    NewGrievance,
-)
 from services.intake.repositories.open311 import Open311RequestRepository
 from services.intake.repositories.personal_data import DueComplainant, PersonalDataRepository
 from services.intake.repositories.statuses import KnownStatus, StatusEntry, StatusRepository
 from shared.events.vocabulary import Channel
 from shared.pii import ciphertext_key_id
-from tests.unit.intake.fake_store import MemoryStore, StoredKey, StoredReceipt
+from tests.unit.intake.fake_store import MemoryStore, StoredGrievance, StoredKey, StoredReceipt
 
 
 class FakeStatusRepository(StatusRepository):
@@ -155,7 +152,7 @@ class FakeOpen311RequestRepository(Open311RequestRepository):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
-    def _row(self, g: NewGrievance) -> RequestRow:
+    def _row(self, g: StoredGrievance) -> RequestRow:
         s = self._store.statuses.get(g.id)
         if s is None:
             return RequestRow(g.tracking_no, g.category_hint, g.received_at)

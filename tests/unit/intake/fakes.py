@@ -18,6 +18,7 @@ from tests.support.fake_uow import FakeUnitOfWork
 from tests.unit.intake.fake_filing import (
     FakeAuditLogRepository,
     FakeComplainantRepository,
+    FakeFilingRepository,
     FakeFreeTextOriginalRepository,
     FakeGrievanceRepository,
     FakeIdempotencyKeyRepository,
@@ -42,6 +43,7 @@ class FakeIntakeUow(FakeUnitOfWork, IntakeUnitOfWork):
         self.store = store if store is not None else MemoryStore()
         self._held_here: set[str] = set()
         self._snapshot: MemoryStore | None = None
+        self.filings = FakeFilingRepository(self.store)
         self.grievances = FakeGrievanceRepository(self.store)
         self.complainants = FakeComplainantRepository(self.store)
         self.free_text = FakeFreeTextOriginalRepository(self.store)
