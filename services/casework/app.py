@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from services.casework import db
 from services.casework.api import router
 from services.casework.calendars import load_calendar
-from services.casework.consumers import GROUP_ID, TOPICS, bind
+from services.casework.consumers import GROUP_ID, TOPICS, bind, prepare
 from services.casework.documents.render import DocumentRenderer
 from services.casework.handlers.context import CaseworkContext
 from services.casework.metrics import overdue_gauge
@@ -84,7 +84,9 @@ def parts(mode: str, settings: Settings) -> list[Part]:
         chosen.append(ApiServer(create_app(settings, ctx=ctx), host=settings.http_host, port=settings.http_port))
     if mode in ("worker", "all"):
         consumer_infra = build_infrastructure(settings)
-        chosen.append(ConsumerPart(consumer_infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(ctx)))
+        chosen.append(
+            ConsumerPart(consumer_infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(ctx), prepare=prepare)
+        )
         chosen.append(SchedulerPart(build_infrastructure(settings), ctx))
     if mode in ("relay", "all"):
         chosen.append(OutboxRelayPart(settings, db.TABLES))

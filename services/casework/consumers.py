@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from services.casework.handlers import feedback, handoff
 from services.casework.handlers.context import CaseworkContext
 from services.casework.repositories import CaseworkUnitOfWork
+from shared.db.uow import UnitOfWork
 from shared.events.contracts import CitizenReviewRequested, RatingSubmitted, TrackHandoff
 from shared.events.envelope import CloudEvent
 from shared.events.topics import GRIEVANCE_FEEDBACK, GRIEVANCE_TRACK_LITIGATION, GRIEVANCE_TRACK_PETITION
@@ -36,6 +37,16 @@ HANDLERS: dict[str, CaseworkEventHandler] = {
     RatingSubmitted.event_type: on_rating,
     CitizenReviewRequested.event_type: on_review_request,
 }
+
+
+async def prepare(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
+    """Before a poll batch is handled event by event: lock and read the cases its hand-offs open or
+    re-assign, and their repeat links, in one statement each instead of two per hand-off."""
+    grievance_ids = [event.subject for event in events if event.type == TrackHandoff.event_type]
+    if grievance_ids:
+        casework = CaseworkUnitOfWork.of(uow)
+        await casework.cases.lock_many(grievance_ids)
+        await casework.repeat_links.read_many(grievance_ids)
 
 
 def bind(ctx: CaseworkContext) -> dict[str, EventHandler]:

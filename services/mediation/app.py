@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from services.mediation import db
 from services.mediation.api import router
-from services.mediation.consumers import GROUP_ID, TOPICS, bind
+from services.mediation.consumers import GROUP_ID, TOPICS, bind, prepare
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.staffing import sync_roster
 from services.mediation.repositories import MediationUnitOfWork
@@ -68,7 +68,9 @@ class WorkerPart:
         self._infra = build_infrastructure(settings)
         self._uows = MediationUnitOfWork.factory_of(self._infra.uow)
         self._ctx = MediationContext.build(settings, clock=clock)
-        self.consumer = ConsumerPart(self._infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(self._ctx))
+        self.consumer = ConsumerPart(
+            self._infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(self._ctx), prepare=prepare
+        )
         self.scheduler = SchedulerPart(uow_factory=self._uows, ctx=self._ctx)
         self._stopped = False
 

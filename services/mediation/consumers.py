@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from services.mediation.handlers.context import MediationContext
 from services.mediation.handlers.feedback import take_rating
 from services.mediation.handlers.opening import open_mediation
 from services.mediation.repositories import MediationUnitOfWork
+from shared.db.uow import UnitOfWork
 from shared.events.contracts import RatingSubmitted, TrackHandoff
 from shared.events.envelope import CloudEvent
 from shared.events.topics import GRIEVANCE_FEEDBACK, GRIEVANCE_TRACK_MEDIATION
@@ -33,6 +34,15 @@ HANDLERS: dict[str, ContextHandler] = {
     TrackHandoff.event_type: on_track_handoff,
     RatingSubmitted.event_type: on_rating_submitted,
 }
+
+
+async def prepare(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
+    """A poll batch of hand-offs only: read the roster and the mediators' loads once for all of
+    them (each hand-off would read both again) and keep the loads current as teams are assigned."""
+    if events and all(event.type == TrackHandoff.event_type for event in events):
+        mediation = MediationUnitOfWork.of(uow)
+        mediation.mediators.keep_roster()
+        mediation.teams.keep_loads()
 
 
 def bind(ctx: MediationContext) -> dict[str, EventHandler]:

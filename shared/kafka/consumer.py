@@ -196,7 +196,9 @@ class EventConsumer:
             # Rolled back as a whole: nothing of it happened, so replaying it event by event
             # applies each effect exactly once and isolates the event at fault.
             EVENT_BATCHES.labels(self.group_id, "replayed").inc()
-            log.info("batch rolled back, replaying it one event per transaction", records=len(records), error=repr(exc))
+            log.warning(
+                "batch rolled back, replaying it one event per transaction", records=len(records), error=repr(exc)
+            )
             return False
         EVENT_BATCHES.labels(self.group_id, "committed").inc()
         per_event = (time.perf_counter() - started) / max(1, len(ours))

@@ -9,7 +9,22 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.casework import db
@@ -50,6 +65,24 @@ class CaseFilter:
 class CaseRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # A consumer batch's cases, read and locked at once (``lock_many``) and kept current by
+        # ``add`` and ``save``: their stored aggregate, or None for a case not opened yet.
+        self._locked: dict[str, dict[str, Any] | None] | None = None
+
+    async def lock_many(self, grievance_ids: Iterable[str]) -> None:
+        """Read and lock a batch's cases in one statement; ``for_update`` and ``get`` then answer
+        for them from memory for the rest of the transaction. Locked in id order, as one by one
+        would lock them in any order: two batches never wait for each other in a cycle."""
+        wanted = sorted(set(grievance_ids))
+        t = db.grievance_case
+        rows = await self._session.execute(
+            select(t.c.grievance_id, t.c.aggregate)
+            .where(t.c.grievance_id == any_(bindparam("ids", type_=ARRAY(Text))))
+            .order_by(t.c.grievance_id)
+            .with_for_update(),
+            {"ids": wanted},
+        )
+        self._locked = dict.fromkeys(wanted) | {gid: aggregate for gid, aggregate in rows}
 
     async def get(self, grievance_id: str) -> Case | None:
         return await self._one(grievance_id)
@@ -60,6 +93,10 @@ class CaseRepository:
         return await self._one(grievance_id, lock=True, skip_locked=skip_locked)
 
     async def _one(self, grievance_id: str, *, lock: bool = False, skip_locked: bool = False) -> Case | None:
+        if self._locked is not None and grievance_id in self._locked:
+            known = self._locked[grievance_id]
+            # A fresh aggregate each time, as from the database: callers mutate what they get.
+            return load_case(known) if known is not None else None
         statement = select(db.grievance_case.c.aggregate).where(db.grievance_case.c.grievance_id == grievance_id)
         if lock:
             statement = statement.with_for_update(skip_locked=skip_locked)
@@ -68,16 +105,22 @@ class CaseRepository:
 
     async def add(self, case: Case, *, now: datetime, calendar: WorkingCalendar) -> None:
         """``calendar`` dates the citizen's remedy window, kept as a column for the scheduler."""
-        await self._session.execute(insert(db.grievance_case).values(**self._columns(case, calendar), created_at=now))
-        await self._write_deadlines(case)
+        columns = self._columns(case, calendar)
+        await self._session.execute(insert(db.grievance_case).values(**columns, created_at=now))
+        await self._write_deadlines(case, new=True)
+        self._remember(case.grievance_id, columns["aggregate"])
 
     async def save(self, case: Case, *, calendar: WorkingCalendar) -> None:
+        columns = self._columns(case, calendar)
         await self._session.execute(
-            update(db.grievance_case)
-            .where(db.grievance_case.c.grievance_id == case.grievance_id)
-            .values(**self._columns(case, calendar))
+            update(db.grievance_case).where(db.grievance_case.c.grievance_id == case.grievance_id).values(**columns)
         )
         await self._write_deadlines(case)
+        self._remember(case.grievance_id, columns["aggregate"])
+
+    def _remember(self, grievance_id: str, aggregate: dict[str, Any]) -> None:
+        if self._locked is not None and grievance_id in self._locked:
+            self._locked[grievance_id] = aggregate
 
     async def search(self, filters: CaseFilter, *, today: date) -> tuple[int, list[Case]]:
         """How many cases match, and one page of them: urgent first, then the nearest due date."""
@@ -171,9 +214,10 @@ class CaseRepository:
             "updated_at": func.now(),
         }
 
-    async def _write_deadlines(self, case: Case) -> None:
+    async def _write_deadlines(self, case: Case, *, new: bool = False) -> None:
         table = db.deadline
-        await self._session.execute(delete(table).where(table.c.grievance_id == case.grievance_id))
+        if not new:  # a new case has no rows to replace
+            await self._session.execute(delete(table).where(table.c.grievance_id == case.grievance_id))
         if not case.deadlines:
             return
         await self._session.execute(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Text, any_, bindparam, delete, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,9 +17,25 @@ from services.casework import db
 class RepeatLinkRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # A consumer batch's links, read at once (``read_many``) and kept current by link/unlink.
+        self._known: dict[str, int | None] | None = None
+
+    async def read_many(self, grievance_ids: Iterable[str]) -> None:
+        """Read a batch's links in one statement; ``revision_of`` then answers from memory."""
+        wanted = sorted(set(grievance_ids))
+        links = db.repeat_link
+        rows = await self._session.execute(
+            select(links.c.grievance_id, links.c.revision).where(
+                links.c.grievance_id == any_(bindparam("ids", type_=ARRAY(Text)))
+            ),
+            {"ids": wanted},
+        )
+        self._known = dict.fromkeys(wanted) | {gid: revision for gid, revision in rows}
 
     async def revision_of(self, grievance_id: str) -> int | None:
         """The routing revision at which ``grievance_id`` was linked as a repeat (None: not linked)."""
+        if self._known is not None and grievance_id in self._known:
+            return self._known[grievance_id]
         return await self._session.scalar(
             select(db.repeat_link.c.revision).where(db.repeat_link.c.grievance_id == grievance_id)
         )
@@ -38,9 +55,13 @@ class RepeatLinkRepository:
             .values(grievance_id=grievance_id, **values)
             .on_conflict_do_update(index_elements=[db.repeat_link.c.grievance_id], set_=values)
         )
+        if self._known is not None:
+            self._known[grievance_id] = revision
 
     async def unlink(self, grievance_id: str) -> None:
         await self._session.execute(delete(db.repeat_link).where(db.repeat_link.c.grievance_id == grievance_id))
+        if self._known is not None:
+            self._known[grievance_id] = None
 
     async def count_linked_to(self, open_grievance_ids: Iterable[str]) -> dict[str, int]:
         """How many later filings were linked to each of these cases."""

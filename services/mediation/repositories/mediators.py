@@ -37,8 +37,16 @@ def mediator_from_row(row: Any) -> Mediator:
 class MediatorRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._roster: list[Mediator] | None = None
+        self._keep_roster = False
+
+    def keep_roster(self) -> None:
+        """Read the roster once for the rest of the transaction (a consumer batch of hand-offs,
+        each of which would read it again; nothing in such a batch changes it)."""
+        self._keep_roster = True
 
     async def sync(self, roster: Sequence[Mediator], now: datetime) -> None:
+        self._roster = None
         """Make the table match the data file: upsert every entry, deactivate the ones that left."""
         await self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROSTER_LOCK_KEY})
         # A subject can move between roster entries; free it first so the unique index holds.
@@ -66,8 +74,13 @@ class MediatorRepository:
 
     async def active(self) -> list[Mediator]:
         """Everyone on the roster now, by id (entries that left the file are kept but never listed)."""
+        if self._roster is not None:
+            return list(self._roster)
         statement = select(M).where(M.c.active.is_(True)).order_by(M.c.id)
-        return [mediator_from_row(row) for row in await self._session.execute(statement)]
+        roster = [mediator_from_row(row) for row in await self._session.execute(statement)]
+        if self._keep_roster:
+            self._roster = roster
+        return list(roster)
 
     async def by_ids(self, ids: Sequence[str]) -> list[Mediator]:
         """The named entries, in the order named; unknown ids are left out."""

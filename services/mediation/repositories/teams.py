@@ -35,6 +35,14 @@ def current_cases_of(mediator_id: str) -> Any:
 class TeamRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._loads: dict[str, int] | None = None
+        self._keep_loads = False
+
+    def keep_loads(self) -> None:
+        """Count the loads once for the rest of the transaction and add this transaction's
+        assignments to them as they are made: a consumer batch of hand-offs, which only opens new
+        cases (counted while open) and assigns them, so the count stays what the query would say."""
+        self._keep_loads = True
 
     async def members(self, case_id: str) -> list[TeamMember]:
         """The case's current mediators, the lead first."""
@@ -53,11 +61,14 @@ class TeamRepository:
             await self._session.execute(
                 insert(A).values(mediation_id=case_id, mediator_id=mediator.id, role=role.value, assigned_at=now)
             )
+            if self._loads is not None:
+                self._loads[mediator.id] = self._loads.get(mediator.id, 0) + 1
 
     async def release(
         self, case_id: str, now: datetime, reason: str, mediator_ids: Sequence[str] | None = None
     ) -> None:
         """End the current assignments of a case (of the named mediators only, when named)."""
+        self._loads = None
         condition = and_(A.c.mediation_id == case_id, A.c.released_at.is_(None))
         if mediator_ids is not None:
             condition = and_(condition, A.c.mediator_id.in_(list(mediator_ids)))
@@ -71,13 +82,18 @@ class TeamRepository:
 
     async def loads(self) -> dict[str, int]:
         """Open cases per mediator right now (cases waiting only for the follow-up call do not count)."""
+        if self._loads is not None:
+            return dict(self._loads)
         rows = await self._session.execute(
             select(A.c.mediator_id, func.count())
             .join(C, C.c.id == A.c.mediation_id)
             .where(A.c.released_at.is_(None), C.c.state.in_([s.value for s in LOAD_STATES]))
             .group_by(A.c.mediator_id)
         )
-        return {mediator_id: count for mediator_id, count in rows}
+        loads = {mediator_id: count for mediator_id, count in rows}
+        if self._keep_loads:
+            self._loads = dict(loads)
+        return loads
 
     async def recused(self, case_id: str) -> frozenset[str]:
         """Who declared a conflict of interest on this case: never picked for it again."""

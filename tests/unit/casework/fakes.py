@@ -47,6 +47,9 @@ class FakeCaseRepository(CaseRepository):
         # The remedy window column the real repository keeps for the scheduler.
         self.window_ends_on: dict[str, date | None] = {}
 
+    async def lock_many(self, grievance_ids: Iterable[str]) -> None:
+        """In memory every read is current anyway: nothing to read ahead."""
+
     async def get(self, grievance_id: str) -> Case | None:
         case = self.cases.get(grievance_id)
         return copy.deepcopy(case) if case is not None else None
@@ -118,6 +121,9 @@ class FakeCaseRepository(CaseRepository):
 class FakeRepeatLinkRepository(RepeatLinkRepository):
     def __init__(self) -> None:
         self.links: dict[str, dict[str, Any]] = {}
+
+    async def read_many(self, grievance_ids: Iterable[str]) -> None:
+        """In memory every read is current anyway: nothing to read ahead."""
 
     async def revision_of(self, grievance_id: str) -> int | None:
         link = self.links.get(grievance_id)

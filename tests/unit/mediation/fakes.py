@@ -121,6 +121,9 @@ class FakeMediatorRepository(MediatorRepository):
     def __init__(self, db: MemoryDb) -> None:
         self.db = db
 
+    def keep_roster(self) -> None:
+        """The in-memory roster is read afresh each time anyway."""
+
     async def sync(self, roster: Sequence[Mediator], now: datetime) -> None:
         kept = {m.id for m in roster}
         for mediator_id, mediator in list(self.db.mediators.items()):
@@ -144,6 +147,9 @@ class FakeMediatorRepository(MediatorRepository):
 class FakeTeamRepository(TeamRepository):
     def __init__(self, db: MemoryDb) -> None:
         self.db = db
+
+    def keep_loads(self) -> None:
+        """The in-memory loads are counted afresh each time anyway."""
 
     async def members(self, case_id: str) -> list[TeamMember]:
         current = sorted(self.db.current(case_id), key=lambda a: a.role.value)  # lead before member
