@@ -85,6 +85,10 @@ class OutboxRelay:
                 )
                 for waiter in waiters:
                     waiter.cancel()
+                if self._wake.is_set() and self._settings.outbox_linger_s > 0:
+                    # Woken by a commit: let the commits right behind it land too, so one cycle
+                    # (three statements and a Kafka round trip) carries many rows, not one's two.
+                    await self._sleep(self._settings.outbox_linger_s)
         finally:
             await self._unlisten()
 
