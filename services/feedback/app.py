@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from services.feedback import db
 from services.feedback.api import router as api_router
-from services.feedback.consumers import GROUP_ID, TOPICS, bind
+from services.feedback.consumers import GROUP_ID, TOPICS, bind, prepare
 from services.feedback.handlers.context import FeedbackContext
 from services.feedback.portal import install_portal
 from services.feedback.repositories import FeedbackUnitOfWork
@@ -95,7 +95,7 @@ class TimelineWriterPart:
     def __init__(self, settings: Settings) -> None:
         self._infra = Infrastructure.build(settings, db.TABLES, unit_of_work=FeedbackUnitOfWork)
         handlers = bind(FeedbackContext.build(settings))
-        self._consumer = ConsumerPart(self._infra, group_id=GROUP_ID, topics=TOPICS, handlers=handlers)
+        self._consumer = ConsumerPart(self._infra, group_id=GROUP_ID, topics=TOPICS, handlers=handlers, prepare=prepare)
 
     async def run(self) -> None:
         try:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from services.feedback.handlers.context import FeedbackContext
 from services.feedback.handlers.projection import record_received, record_routed, record_status
 from services.feedback.repositories import FeedbackUnitOfWork
+from shared.db.uow import UnitOfWork
 from shared.events import topics
 from shared.events.contracts import GrievanceReceived, GrievanceRouted, GrievanceStatusChanged
 from shared.events.envelope import CloudEvent
@@ -36,6 +37,23 @@ HANDLERS: dict[str, ContextHandler] = {
     GrievanceStatusChanged.event_type: on_status,
     GrievanceRouted.event_type: on_routed,
 }
+
+
+def grievances_of(events: Sequence[CloudEvent]) -> dict[str, str]:
+    """The grievances (id -> tracking number) the events are about, read from the payloads as
+    they came: a payload without them is left to its use case, whose validation fails it."""
+    found: dict[str, str] = {}
+    for event in events:
+        grievance_id, tracking_no = event.data.get("grievance_id"), event.data.get("tracking_no")
+        if isinstance(grievance_id, str) and isinstance(tracking_no, str):
+            found.setdefault(grievance_id, tracking_no)
+    return found
+
+
+async def prepare(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
+    """Before a poll batch's events are projected one by one: lock and read all their grievances
+    in one statement and let the batch's writes wait for commit, one statement per table."""
+    await FeedbackUnitOfWork.of(uow).hold_batch(grievances_of(events))
 
 
 def bind(ctx: FeedbackContext) -> dict[str, EventHandler]:

@@ -64,17 +64,19 @@ class Platform:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
-    def _env(self, service: str) -> dict[str, str]:
+    def _env(self, service: str, extra: dict[str, str] | None = None) -> dict[str, str]:
         port = self.ports.setdefault(service, free_port())
         return self.namespace.env(
             **{f"{service.upper()}_HTTP_PORT": str(port)},
             INTAKE_SUBMIT_RATE_LIMIT="100000/minute",
+            **(extra or {}),
         )
 
-    def start(self, service: str) -> ServiceProcess:
+    def start(self, service: str, *, env: dict[str, str] | None = None) -> ServiceProcess:
+        """``env`` adds to (or overrides) the namespace's environment for this incarnation."""
         assert service not in self.running, f"{service} is already running"
         self.incarnations[service] += 1
-        env = self._env(service)
+        env = self._env(service, env)
         name = f"{self.namespace.name}-{service}-{self.incarnations[service]}"
         process = ServiceProcess(service, "all", env, name=name, port=self.ports[service]).start()
         self.running[service] = process

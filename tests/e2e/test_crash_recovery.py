@@ -98,6 +98,10 @@ async def private_platform(private_namespace: Namespace) -> AsyncIterator[Platfo
         await platform.stop()
 
 
+# A router that takes a backlog a few events per transaction, so a kill meets it half-way.
+SMALL_POLLS = {"GRIEVANCE_CONSUMER_BATCH_SIZE": "3"}
+
+
 def _run() -> str:
     return uuid.uuid4().hex[:6]
 
@@ -121,7 +125,9 @@ async def test_router_killed_mid_batch_routes_every_grievance_once(shared_platfo
             lambda: received.subjects(GrievanceReceived.event_type, ids) == ids, timeout=30, what="received backlog"
         )
 
-        platform.start("router")
+        # Small polls: the backlog takes many transactions, so the kill lands between and inside them
+        # (one poll of 200 would route the whole backlog in one transaction before the kill).
+        platform.start("router", env=SMALL_POLLS)
         await eventually(
             lambda: len(routed.subjects(GrievanceRouted.event_type, ids)) >= count // 3,
             timeout=60,
@@ -281,7 +287,7 @@ async def test_database_killed_while_consuming_waits_and_applies_once(
                 lambda: received.subjects(GrievanceReceived.event_type, ids) == ids, timeout=30, what="the backlog"
             )
 
-            router = platform.start("router")
+            router = platform.start("router", env=SMALL_POLLS)
             await eventually(
                 lambda: len(routed.subjects(GrievanceRouted.event_type, ids)) >= count // 3,
                 timeout=60,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.feedback.repositories.follow_ups import RatingRepository, ReviewRequestRepository
@@ -39,3 +41,17 @@ class FeedbackUnitOfWork(UnitOfWork):
         self.review_requests = ReviewRequestRepository(session)
         self.statistics = SatisfactionStatisticsRepository(session)
         self.webhooks = WebhookDeliveryRepository(session)
+
+    async def hold_batch(self, tracking_nos: Mapping[str, str]) -> None:
+        """A consumer batch about these grievances (id -> tracking number): their rows are locked
+        and read at once, and what the batch writes (rows, timeline entries with their NOTIFYs,
+        webhooks) goes to the database at flush in one statement per table (commit flushes)."""
+        await self.grievances.hold(tracking_nos)
+        self.timeline.defer()
+        self.webhooks.defer()
+
+    async def flush(self) -> None:
+        await self.grievances.flush()
+        await self.timeline.flush()
+        await self.webhooks.flush()
+        await super().flush()

@@ -1,5 +1,5 @@
-"""Queued outbound webhooks: queued with the timeline entry, leased in order per grievance, and
-the outcome of each attempt."""
+"""Queued outbound webhooks: queued with the timeline entry (in a consumer batch, all of the
+batch's at flush in one statement), leased in order per grievance, and the outcome of each attempt."""
 
 from __future__ import annotations
 
@@ -11,16 +11,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.feedback import db
 from services.feedback.domain.webhooks import Delivery
+from services.feedback.repositories import batch_sql
 
 _d = db.webhook_delivery
+_QUEUED = ("webhook_id", "target", "grievance_id", "seq", "body")
+# In queuing order: ids, and therefore the order of sending per grievance, follow it.
+_QUEUE_MANY = batch_sql.insert_rows(_d, _QUEUED).on_conflict_do_nothing(index_elements=[_d.c.webhook_id])
 
 
 class WebhookDeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # A consumer batch's deliveries by webhook id, in queuing order; None: queue at once.
+        self._deferred: dict[str, tuple[str, str, int, bytes]] | None = None
+
+    def defer(self) -> None:
+        """Keep queued deliveries in memory until ``flush`` (a consumer batch)."""
+        if self._deferred is None:
+            self._deferred = {}
+
+    async def flush(self) -> None:
+        """Queue the deferred deliveries in one statement."""
+        if not self._deferred:
+            return
+        pending, self._deferred = self._deferred, {}
+        rows = [(webhook_id, *rest) for webhook_id, rest in pending.items()]
+        await self._session.execute(_QUEUE_MANY, batch_sql.arrays(_QUEUED, rows))
 
     async def queue(self, *, webhook_id: str, target: str, grievance_id: str, seq: int, body: bytes) -> None:
         """Queue one delivery; queuing the same webhook id again changes nothing."""
+        if self._deferred is not None:
+            self._deferred.setdefault(webhook_id, (target, grievance_id, seq, body))
+            return
         await self._session.execute(
             pg_insert(_d)
             .values(webhook_id=webhook_id, target=target, grievance_id=grievance_id, seq=seq, body=body)

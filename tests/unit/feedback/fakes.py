@@ -8,6 +8,7 @@ SQL fails here. The integration tests prove the SQL itself on real PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -75,6 +76,16 @@ class FakeGrievanceRepository(GrievanceRepository):
     def __init__(self, tables: Tables) -> None:
         self._tables = tables
 
+    async def hold(self, tracking_nos: Mapping[str, str]) -> None:
+        # Creates the rows not there yet, like the real one; writes are immediate here anyway.
+        for grievance_id, tracking_no in tracking_nos.items():
+            self._tables.grievances.setdefault(
+                grievance_id, Grievance(grievance_id=grievance_id, tracking_no=tracking_no)
+            )
+
+    async def flush(self) -> None:
+        return None
+
     async def record_received(
         self,
         *,
@@ -131,6 +142,12 @@ class FakeGrievanceRepository(GrievanceRepository):
 class FakeTimelineRepository(TimelineRepository):
     def __init__(self, tables: Tables) -> None:
         self._tables = tables
+
+    def defer(self) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None
 
     async def append(
         self, *, grievance_id: str, entry: TimelineEntryRead, event_source: str, event_id: str, notice: str | None
@@ -218,6 +235,12 @@ class FakeSatisfactionStatisticsRepository(SatisfactionStatisticsRepository):
 class FakeWebhookDeliveryRepository(WebhookDeliveryRepository):
     def __init__(self, tables: Tables) -> None:
         self._tables = tables
+
+    def defer(self) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None
 
     async def queue(self, *, webhook_id: str, target: str, grievance_id: str, seq: int, body: bytes) -> None:
         if any(d.webhook_id == webhook_id for d in self._tables.deliveries):
