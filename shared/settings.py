@@ -107,6 +107,8 @@ class ServiceSettings(BaseSettings):
     # A poll's records in one transaction (one inbox claim, one commit); off: one per event, as a
     # baseline for benchmarks or a way round a use case that cannot share its transaction.
     consumer_batch_transactions: bool = True
+    # A poll that finds fewer records than a batch waits this long once for those right behind.
+    consumer_linger_s: float = Field(default=0.01, ge=0, le=1)
 
     @classmethod
     def settings_customise_sources(
