@@ -69,7 +69,8 @@ class Namespace:
             GRIEVANCE_KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
             GRIEVANCE_TOPIC_PREFIX=self.topic_prefix,
             GRIEVANCE_OUTBOX_POLL_INTERVAL_S="0.2",
-            GRIEVANCE_LOG_LEVEL="INFO",
+            # BENCH_LOG_LEVEL=DEBUG shows, e.g., each consumer batch's phases in the process logs.
+            GRIEVANCE_LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "INFO"),
         )
         env.update(self.security)
         env.update(extra)

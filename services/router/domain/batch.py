@@ -5,13 +5,14 @@ waiting for it, for its complainant's earlier grievances (重复件) and for its
 (集体访). For a batch the router asks each question once for all its grievances
 (handlers/batch.py), and each grievance's use case gets its answer from ``RoutingBatch``: the rows
 fetched plus the grievances routed earlier in the same batch, under the same filter, order and limit
-as the single query. That is the single query's answer: the database returned every grievance's own
-first rows, so the first rows of the union under one grievance's filter are that grievance's.
+as the single query. That is the single query's answer: the database returned every row a
+grievance's question chooses from (its complainant's rows in the window) or at least its own first
+rows (its street's newest), so the first rows of the union under its filter are its answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -33,8 +34,8 @@ class ComplainantQuery:
     exclude: str
 
     def row(self) -> dict[str, Any]:
-        return {"id": self.exclude, "phones": list(self.phones), "id_cards": list(self.id_cards),
-                "since": self.since.isoformat(), "before": self.before.isoformat()}  # fmt: skip
+        # The window is applied from memory (see GrievanceRepository.earlier_of_complainants).
+        return {"id": self.exclude, "phones": list(self.phones), "id_cards": list(self.id_cards)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +92,14 @@ class RoutingBatch:
         self._covered = set(covered)
         self._routed = set(routed)
         self._rotations = rotations
-        self._candidates = {c.earlier.grievance_id: c for c in candidates}
         self._classifications = classifications
+        self._candidates: dict[str, Candidate] = {}
+        # Who is where and whose: each question looks only at its street's or its complainant's
+        # candidates, not at every candidate of the batch (thousands, for a busy district).
+        self._by_place: dict[tuple[str | None, str], set[str]] = {}
+        self._by_person: dict[tuple[str, str], set[str]] = {}
+        for candidate in candidates:
+            self._add(candidate)
 
     def covers(self, grievance_id: str) -> bool:
         """Whether this grievance's questions were asked for the batch (its locks are held)."""
@@ -108,21 +115,13 @@ class RoutingBatch:
         return self._rotations.pop(grievance_id, None)
 
     def earlier_of_complainant(self, q: ComplainantQuery) -> list[Earlier]:
-        def wanted(c: Candidate) -> bool:
-            theirs = (c.phone is not None and c.phone in q.phones) or (
-                c.id_card is not None and c.id_card in q.id_cards
-            )
-            return theirs and q.since <= c.earlier.received_at <= q.before and c.earlier.grievance_id != q.exclude
-
-        return self._first(wanted, newest_first=False, limit=EARLIER_LIMIT)
+        keys = [("phone", p) for p in q.phones] + [("id_card", i) for i in q.id_cards]
+        theirs = set().union(*(self._by_person.get(key, set()) for key in keys))
+        return self._first(theirs, q.since, q.before, q.exclude, newest_first=False, limit=EARLIER_LIMIT)
 
     def neighbours(self, q: NeighbourQuery) -> list[Earlier]:
-        def wanted(c: Candidate) -> bool:
-            e = c.earlier
-            near = c.street == q.street and e.area == q.area
-            return near and q.since <= e.received_at <= q.until and e.grievance_id != q.exclude
-
-        return self._first(wanted, newest_first=True, limit=NEIGHBOUR_LIMIT)
+        near = self._by_place.get((q.street, q.area), set())
+        return self._first(near, q.since, q.until, q.exclude, newest_first=True, limit=NEIGHBOUR_LIMIT)
 
     def set_cluster(self, grievance_ids: Iterable[str], cluster_id: str) -> None:
         """Mirror ``grievances.set_cluster`` (the caller writes it to the database too)."""
@@ -134,9 +133,25 @@ class RoutingBatch:
     def add_routed(self, received: GrievanceReceived, decision: RoutingDecision) -> None:
         """Mirror ``grievances.add``: the grievance is routed and a candidate from now on."""
         self._routed.add(received.grievance_id)
-        self._candidates[received.grievance_id] = routed_candidate(received, decision)
+        self._add(routed_candidate(received, decision))
 
-    def _first(self, wanted: Callable[[Candidate], bool], *, newest_first: bool, limit: int) -> list[Earlier]:
-        found = [c.earlier for c in self._candidates.values() if wanted(c)]
-        found.sort(key=lambda e: e.received_at, reverse=newest_first)
+    def _add(self, candidate: Candidate) -> None:
+        grievance_id = candidate.earlier.grievance_id
+        self._candidates[grievance_id] = candidate
+        self._by_place.setdefault((candidate.street, candidate.earlier.area), set()).add(grievance_id)
+        for key in (("phone", candidate.phone), ("id_card", candidate.id_card)):
+            if key[1] is not None:
+                self._by_person.setdefault((key[0], key[1]), set()).add(grievance_id)
+
+    def _first(
+        self, ids: set[str], since: datetime, until: datetime, exclude: str, *, newest_first: bool, limit: int
+    ) -> list[Earlier]:
+        """The first ``limit`` of ``ids`` received in [since, until], ``exclude`` left out."""
+        found = [
+            e
+            for e in (self._candidates[i].earlier for i in ids)
+            if since <= e.received_at <= until and e.grievance_id != exclude
+        ]
+        # Ties in time go by id, as the statements order them: both paths pick the same rows.
+        found.sort(key=lambda e: (e.received_at, e.grievance_id), reverse=newest_first)
         return found[:limit]

@@ -33,6 +33,7 @@ async def prepare_batch(uow: RouterUnitOfWork, ctx: RouterContext, batch: Sequen
     received = list(first.values())
     texts = list(dict.fromkeys(grievance_text(r) for r in received))
     classifications = dict(zip(texts, ctx.classifier.classify_many(texts), strict=True))
+    await uow.plan_each_statement()
     routed = await uow.grievances.routed_among([r.grievance_id for r in received])
     fresh = [r for r in received if r.grievance_id not in routed]
     await uow.locks.take([pseudonyms.grievance_lock(r.grievance_id) for r in fresh])
