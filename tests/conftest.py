@@ -6,7 +6,16 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from services.router.training.artifact import ensure_artifact
 from tests.support.namespace import Namespace, create_namespace, drop_namespace
+
+
+@pytest.fixture(scope="session", autouse=True)
+def router_model() -> None:
+    """The router's trained model, made once before any test starts a service process. On a fresh
+    clone the first router process would otherwise train it while its readiness wait runs: about
+    35 s on an idle core, more than the 90 s wait on a machine busy with other work."""
+    ensure_artifact()
 
 
 @pytest.fixture(scope="module")
