@@ -212,6 +212,7 @@ class GrievanceRepository(Repository):
     async def earlier_of_complainants(self, queries: Sequence[ComplainantQuery]) -> list[Candidate]:
         """Every row ``earlier_of_complainant`` would choose from for each query, in one statement,
         each row once (callers filter, order and cut per query)."""
+        await self.flush()
         if not queries:
             return []
         g = db.grievance
@@ -219,17 +220,11 @@ class GrievanceRepository(Repository):
         # Every row of each complainant, through the pseudonym indexes only; the window, the order
         # and the limit are applied per question from memory (RoutingBatch). With them in SQL the
         # planner scanned the received_at index over the window for each question (0.3-2 ms each).
-        theirs = (
-            select(g.c.id)
-            .where(
-                or_(g.c.phone_pseudonym == any_(q.c.phones), g.c.id_card_pseudonym == any_(q.c.id_cards)),
-                g.c.id != q.c.id,
-            )
-            .lateral("theirs")
+        theirs = select(g.c.id).where(
+            or_(g.c.phone_pseudonym == any_(q.c.phones), g.c.id_card_pseudonym == any_(q.c.id_cards)),
+            g.c.id != q.c.id,
         )
-        wanted = select(theirs.c.id).select_from(q).join(theirs, true())
-        rows = (await self._session.execute(select(*_earlier_columns()).where(g.c.id.in_(wanted)))).all()
-        return [Candidate(_earlier(row), row.street, row.phone_pseudonym, row.id_card_pseudonym) for row in rows]
+        return await self._candidates(q, theirs)
 
     async def neighbours_of(self, queries: Sequence[NeighbourQuery]) -> list[Candidate]:
         """What ``neighbours`` returns for each query, in one statement (each row once)."""
@@ -249,9 +244,15 @@ class GrievanceRepository(Repository):
             )
             .order_by(g.c.received_at.desc(), g.c.id.desc())
             .limit(NEIGHBOUR_LIMIT)
-            .lateral("near")
         )
-        wanted = select(near.c.id).select_from(q).join(near, true())
+        return await self._candidates(q, near)
+
+    async def _candidates(self, questions: Any, answer: Any) -> list[Candidate]:
+        """The rows ``answer`` (a select of ids correlated with a row of ``questions``) finds for
+        any of the questions, each once: one statement, a LATERAL per question."""
+        g = db.grievance
+        per_question = answer.lateral("answer")
+        wanted = select(per_question.c.id).select_from(questions).join(per_question, true())
         rows = (await self._session.execute(select(*_earlier_columns()).where(g.c.id.in_(wanted)))).all()
         return [Candidate(_earlier(row), row.street, row.phone_pseudonym, row.id_card_pseudonym) for row in rows]
 
