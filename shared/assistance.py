@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+# 社会救助 / 司法救助 for petitioners in hardship.
 LEGAL_BASIS = "《信访工作条例》第三十七条"
 
 

@@ -97,6 +97,7 @@ hearing = Table(
     metadata,
     Column("id", Text, primary_key=True),
     Column("grievance_id", Text, ForeignKey(grievance_case.c.grievance_id, ondelete="CASCADE"), nullable=False),
+    # Who holds the hearing: the handler (§31(六) hearing) or the 复核 body (§36 hearing).
     Column("body", Text, nullable=False, comment="handler (§31) or re_review (§36)"),
     Column("state", Text, nullable=False),
     Column("opened_by", Text, nullable=False),

@@ -1,5 +1,6 @@
-"""The clock a hearing pauses (听证所需时间不计算在期限内, 《信访工作条例》§36): the working days the
-hearing took, the due date moved by them, and the answer refused while the clock is paused. Pure."""
+"""The clock a hearing pauses (听证所需时间不计算在期限内: §36 says so for a 复核 hearing; the bureau
+pauses a handler's §31(六) hearing alike, docs/legal-basis.md): the working days the hearing took,
+the due date moved by them, and the answer refused while the clock is paused. Pure."""
 
 from __future__ import annotations
 

@@ -58,21 +58,21 @@ class GroundRule:
 GROUNDS: dict[NotAcceptGround, GroundRule] = {
     NotAcceptGround.statutory_route: GroundRule(
         "您反映的事项依法应当通过诉讼、仲裁、行政复议等法定途径解决",
-        "《信访工作条例》第二十二条、第三十一条",
+        "《信访工作条例》第二十二条（涉法涉诉事项转送政法部门）、第三十一条（依照法定程序处理）",
         needs_route=True,
     ),
     NotAcceptGround.other_authority: GroundRule(
         "您反映的事项不属于本机关法定职权范围",
-        "《信访工作条例》第二十三条",
+        "《信访工作条例》第二十三条（不属于本机关职权范围的，告知向有权处理的机关提出）",
         needs_competent_body=True,
     ),
     NotAcceptGround.in_handling: GroundRule(
         "您反映的同一事项已经受理或者正在办理",
-        "《信访工作条例》第十九条",
+        "参照《信访工作条例》第十九条（已经受理或者正在办理的同一事项不再重复受理）",
     ),
     NotAcceptGround.concluded_after_re_review: GroundRule(
         "您反映的事项已经复核，仍以同一事实和理由提出的投诉请求不再受理",
-        "《信访工作条例》第三十六条",
+        "《信访工作条例》第三十六条（复核后仍以同一事实和理由提出的不再受理）",
     ),
 }
 

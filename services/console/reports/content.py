@@ -1,4 +1,4 @@
-"""The report's text, tables and charts, in the order of 《信访工作条例》第四十一条 (一)–(四).
+"""The annual report's text, tables and charts, in the order of 《信访工作条例》第四十一条 (一)–(四).
 
 Format-neutral blocks: pdf.py and word.py lay the same content out, so both files say the same.
 Only counts are shown: no complainant, no 检举控告 person or target, no text of any case.
@@ -19,7 +19,7 @@ TOP_CATEGORIES = 10
 @dataclass(frozen=True)
 class Heading:
     text: str
-    level: int  # 0 the title, 1 a §41 element, 2 a subsection
+    level: int  # 0 the title, 1 an element of the annual report (§41), 2 a subsection
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ async def record_session(
     "/close",
     response_model=CaseDetail,
     responses=COMMAND_PROBLEMS,
-    summary="Close with an outcome: agreement (调解协议书), failure (re-routed, §26) or withdrawal",
+    summary="Close with an outcome: agreement (调解协议书), failure (re-routed, 人民调解法 §26) or withdrawal",
 )
 async def close_case(
     case_id: uuid.UUID,

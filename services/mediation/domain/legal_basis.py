@@ -23,7 +23,7 @@ CONSENT_BASIS: dict[MediationType, str] = {
 }
 
 # When mediation ends without agreement the parties are told their other routes: a duty the law
-# states for people's mediation (§26); the other types tell the routes without an article.
+# states for people's mediation (人民调解法 §26); the other types tell the routes without an article.
 FAILURE_ROUTES_BASIS: dict[MediationType, str | None] = {
     MediationType.people: f"{PEOPLE_MEDIATION_LAW}第二十六条",
     MediationType.administrative: None,

@@ -4,7 +4,7 @@
 way and time of performance, signed by the parties and the mediator. §33: after a people's
 mediation agreement the parties may jointly ask the court for judicial confirmation within
 thirty days. §26: when mediation fails it ends, and the parties are told the other routes
-(arbitration, administrative, judicial). §17: no mediation against a party's will.
+(arbitration, administrative, judicial). §17: no mediation against a party's will (a refusal ends it).
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def unperformed_reroute(detail: str) -> Reroute:
 
 @dataclass(frozen=True, slots=True)
 class TerminationNotice:
-    """调解终止告知书: why mediation ended and the routes the parties still have (§26)."""
+    """调解终止告知书: why mediation ended and the routes the parties still have (人民调解法 §26)."""
 
     tracking_no: str
     office_name: str

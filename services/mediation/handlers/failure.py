@@ -1,4 +1,4 @@
-"""Mediation that ends without agreement: failure (§26) or refusal (§17). The parties get a
+"""Mediation that ends without agreement: failure (人民调解法 §26) or refusal (§17). The parties get a
 调解终止告知书 with their other routes and the grievance goes back to the router, exactly once."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ async def conclude_unsuccessfully(
     refusing_party: Party | None = None,
     to_track: Track | None = None,
 ) -> None:
-    """Failure (§26) or refusal (§17): end the case, give the notice, and re-route once."""
+    """Failure (人民调解法 §26) or refusal (§17): end the case, give the notice, and re-route once."""
     state = transition(case, OUTCOME_ACTIONS[outcome])
     route = ctx.rules.failure_route(case.dispute_kind)
     reroute = reroute_for(outcome, route, detail=reason, to_track=to_track)

@@ -1,4 +1,4 @@
-"""A case under way: acceptance, the parties' consent (§17), and sessions (调解会)."""
+"""A case under way: acceptance, the parties' consent (人民调解法 §17), and sessions (调解会)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ async def record_consent(
     consented: bool,
     note: str,
 ) -> None:
-    """A party's answer. One refusal ends mediation (§17) — at the start or, withdrawn, later on."""
+    """A party's answer. One refusal ends mediation (人民调解法 §17) — at the start or, withdrawn, later on."""
     case, _ = await case_for(uow, staff, case_id, lock=True)
     answers = await uow.consents.answers(case.id)
     if consented:

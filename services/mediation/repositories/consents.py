@@ -1,4 +1,4 @@
-"""The parties' answers to mediation (人民调解法 §17): one row per party, the latest answer."""
+"""The parties' consent or refusal to mediate (人民调解法 §17): one row per party, the latest answer."""
 
 from __future__ import annotations
 

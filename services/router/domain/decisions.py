@@ -11,7 +11,7 @@ _REROUTE_BASIS = {
     "returned_by_department": "《信访工作条例》第二十三条（不属于本单位职权范围的，5个工作日内提出异议并说明理由）",
     "mediation_failed": "《人民调解法》第二十六条（调解不成的，告知当事人可以依法通过仲裁、行政、司法等途径维护权利）",
     "mediation_refused": "《人民调解法》第十七条（当事人一方明确拒绝调解的，不得调解）",
-    "reopened": "《信访工作条例》第三十五条、第三十六条",
+    "reopened": "《信访工作条例》第二十一条（信访人评价办理情况）；不满意的，按本局规定重办",
 }
 
 
@@ -50,7 +50,7 @@ def repeat_reason(repeat: Match) -> Reason:
         code="repeat.same_complainant",
         description=f"同一信访人此前反映过同一事项（{repeat.earlier.tracking_no}，相似度 {repeat.score:.2f}），"
         f"作为重复件关联至首件 {first}",
-        legal_basis="《信访工作条例》第十九条（已受理或者正在办理的同一事项不再重复受理，告知办理进展）",
+        legal_basis="参照《信访工作条例》第十九条（已经受理或者正在办理的同一事项不再重复受理）",
         weight=round(repeat.score, 4),
     )
 
@@ -60,7 +60,7 @@ def cluster_reason(street: str, window_days: int, complainants: int) -> Reason:
         kind="cluster",
         code="cluster.same_matter_same_place",
         description=f"{street}近{window_days}日内有{complainants}位群众反映同一事项（集体访）",
-        legal_basis="《信访工作条例》第二十二条（情况重大的及时报告）",
+        legal_basis="《信访工作条例》第二十五条（可能造成社会影响的重大、紧急信访事项及时报告）",
     )
 
 
