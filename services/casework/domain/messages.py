@@ -127,7 +127,7 @@ def repeat_linked(open_tracking_no: str, open_state_zh: str, due: date | None) -
     due_text = f"，办理时限至{day_zh(due)}" if due else ""
     return (
         f"您反映的事项与编号{open_tracking_no}的诉求为同一事项，该诉求{open_state_zh}{due_text}。"
-        "参照《信访工作条例》第十九条，同一事项已经受理或者正在办理的不再重复受理，本次，办理结果将在原诉求中告知您。"
+        "同一事项已经受理或者正在办理的，不再重复受理（参照《信访工作条例》第十九条），办理结果将在原诉求中告知您。"
     )
 
 
