@@ -1,17 +1,14 @@
 """Consumer runner: a consumer group whose offsets move only after the effect is committed.
 
-A poll batch is handled in one unit of work: one inbox claim for all its events, then each
-partition's events in order, each by its use case, then one commit, then the offsets. Per-event
-costs (a transaction, a claim, an outbox flush) are paid once per batch, and ``prepare`` may do a
-batch's work at once (the router classifies the whole batch in one call and reads for all of it).
-
-Any failure in the batch rolls all of it back, and the batch is replayed one event per
-transaction (the path below), which keeps every guarantee for the rare batch that needs it: a
-failing use case is retried with exponential backoff a bounded number of times, then the record
-goes to the group's dead-letter topic with the error while the others are applied exactly once;
-partitions concurrently, records within a partition strictly in order. An event whose
-``ce_source`` is not a producer of its topic in the catalogue is dead-lettered at once, unhandled
-(shared.kafka.sources); so is a record that is not a CloudEvent.
+Each poll is first offered whole to the batch path (shared.kafka.batches: the poll in one unit of
+work, or nothing). When that declines, the poll is replayed here one event per transaction, which
+keeps every guarantee for the rare batch that needs it: a failing use case is retried with
+exponential backoff a bounded number of times, then the record goes to the group's dead-letter
+topic with the error while the others are applied exactly once; partitions concurrently, records
+within a partition strictly in order. An event whose ``ce_source`` is not a producer of its topic
+in the catalogue is dead-lettered at once, unhandled (shared.kafka.sources); so is a record that is
+not a CloudEvent. Services import the runner and what their use cases need of it
+(shared.kafka.handling) from here.
 """
 
 from __future__ import annotations
@@ -20,52 +17,29 @@ import asyncio
 import contextlib
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
-from shared.db.uow import UnitOfWork, UnitOfWorkFactory
+from shared.db.uow import UnitOfWorkFactory
 from shared.events.envelope import CloudEvent, InvalidEnvelope, from_kafka
 from shared.events.topics import dead_letter_topic
 from shared.kafka.admin import catalogue
+from shared.kafka.batches import BatchApplier, poll, report_lag
+from shared.kafka.handling import BatchPreparer, EventHandler, PermanentError, bind_context
 from shared.kafka.security import client_kwargs
 from shared.kafka.sources import UntrustedSource, check_source, trusted_sources
 from shared.logging import correlation_scope, get_logger
-from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENT_BATCHES, EVENT_HANDLING, EVENTS_CONSUMED
+from shared.metrics import DEAD_LETTERS, EVENT_HANDLING, EVENTS_CONSUMED
 from shared.outages import is_infrastructure_outage
 from shared.settings import ServiceSettings
 
+__all__ = ["BatchPreparer", "EventConsumer", "EventHandler", "PermanentError", "bind_context"]
+
 log = get_logger(__name__)
-
-EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
-# Work for a whole batch at once, in its unit of work, before its events are handled one by one:
-# called with the events seen for the first time (e.g. classify them all, read for all of them).
-BatchPreparer = Callable[[Sequence[CloudEvent], UnitOfWork], Awaitable[None]]
-U = TypeVar("U", bound=UnitOfWork)
-C = TypeVar("C")
-
-
-def bind_context(
-    handlers: Mapping[str, Callable[[CloudEvent, U, C], Awaitable[None]]], ctx: C, unit_of_work: type[U]
-) -> dict[str, EventHandler]:
-    """A service's handler table, ``(event, its own unit of work, its context)``, in the shape the
-    runner calls: the context filled in, the runner's unit of work narrowed to the service's."""
-
-    def bound(handler: Callable[[CloudEvent, U, C], Awaitable[None]]) -> EventHandler:
-        async def handle(event: CloudEvent, uow: UnitOfWork) -> None:
-            await handler(event, unit_of_work.of(uow), ctx)
-
-        return handle
-
-    return {event_type: bound(handler) for event_type, handler in handlers.items()}
-
-
-class PermanentError(Exception):
-    """The event can never succeed (bad payload, impossible transition): dead-letter it at once."""
 
 
 class EventConsumer:
@@ -82,7 +56,6 @@ class EventConsumer:
         prepare: BatchPreparer | None = None,
     ) -> None:
         self._settings = settings
-        self._prepare = prepare
         self.group_id = group_id
         self._topics = [settings.topic(name) for name in topics]
         # Broker-side topic name -> logical name, and who may publish on each (the catalogue).
@@ -102,6 +75,14 @@ class EventConsumer:
             max_poll_interval_ms=300_000,
             session_timeout_ms=10_000,
             heartbeat_interval_ms=3_000,
+        )
+        self._batches = BatchApplier(
+            group_id=group_id,
+            handlers=self._handlers,
+            uow_factory=uow_factory,
+            admit=self._admit,
+            prepare=prepare,
+            enabled=settings.consumer_batch_transactions,
         )
         self._stopping = asyncio.Event()
         self._started = False
@@ -124,33 +105,18 @@ class EventConsumer:
             await self.start()
         try:
             while not self._stopping.is_set():
-                batches = await self._poll()
+                batches = await poll(
+                    self._consumer, size=self._settings.consumer_batch_size, linger_s=self._settings.consumer_linger_s
+                )
                 if not batches:
                     continue
-                if await self._apply_batch(batches):
+                if await self._batches.apply(batches):
                     await self._commit_offsets({tp: records[-1].offset + 1 for tp, records in batches.items()})
                 else:
                     await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
-                self._report_lag(batches)
+                report_lag(self._consumer, self.group_id, batches)
         finally:
             await self.close()
-
-    async def _poll(self) -> dict[TopicPartition, list[ConsumerRecord]]:
-        """Up to a batch of records; a poll that finds only a few waits ``consumer_linger_s`` once
-        for the records right behind them, so a steady trickle is handled a few events per
-        transaction instead of one (a few milliseconds of latency against a transaction each)."""
-        size = self._settings.consumer_batch_size
-        batches: dict[TopicPartition, list[ConsumerRecord]] = await self._consumer.getmany(
-            timeout_ms=500, max_records=size
-        )
-        got = sum(len(records) for records in batches.values())
-        if not got or got >= size or self._settings.consumer_linger_s <= 0:
-            return batches
-        await asyncio.sleep(self._settings.consumer_linger_s)
-        more = await self._consumer.getmany(timeout_ms=0, max_records=size - got)
-        for tp, records in more.items():
-            batches.setdefault(tp, []).extend(records)  # each partition's records stay in order
-        return batches
 
     async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
         done: ConsumerRecord | None = None
@@ -180,74 +146,11 @@ class EventConsumer:
             # partition reads from the last committed offset, and the inbox makes repeats no-ops.
             log.warning("offset commit failed; records will be redelivered", offsets=str(offsets), error=repr(exc))
 
-    async def _apply_batch(self, batches: Mapping[TopicPartition, list[ConsumerRecord]]) -> bool:
-        """The whole poll in one transaction; False (nothing applied) when it must be replayed one
-        event per transaction: a single record, a record to dead-letter, or any failure."""
-        records = [record for partition in batches.values() for record in partition]
-        if not self._settings.consumer_batch_transactions or len(records) < 2:
-            return False
-        events = self._decode_all(records)
-        if events is None:
-            return False
-        started = time.perf_counter()
-        ours = [(event, handler) for event, handler in events if handler is not None]
-        outcomes: list[tuple[str, str]] = [(event.type, "ignored") for event, handler in events if handler is None]
-        try:
-            async with self._uow_factory() as uow:
-                fresh = await uow.claim_many([event for event, _ in ours], self.group_id) if ours else set()
-                claimed = time.perf_counter()
-                if self._prepare is not None:
-                    await self._prepare([event for event, _ in ours if (event.source, event.id) in fresh], uow)
-                prepared = time.perf_counter()
-                uow.commit_held = True
-                for event, handler in ours:
-                    key = (event.source, event.id)
-                    if key not in fresh:  # handled before, or earlier in this batch
-                        outcomes.append((event.type, "duplicate"))
-                        continue
-                    fresh.discard(key)
-                    with correlation_scope(event.correlation_id):
-                        await handler(event, uow)
-                    outcomes.append((event.type, "processed"))
-                uow.commit_held = False
-                handled = time.perf_counter()
-                await uow.commit()
-        except Exception as exc:
-            # Rolled back as a whole: nothing of it happened, so replaying it event by event
-            # applies each effect exactly once and isolates the event at fault.
-            EVENT_BATCHES.labels(self.group_id, "replayed").inc()
-            log.warning(
-                "batch rolled back, replaying it one event per transaction", records=len(records), error=repr(exc)
-            )
-            return False
-        EVENT_BATCHES.labels(self.group_id, "committed").inc()
-        log.debug(
-            "batch committed",
-            events=len(ours),
-            claim_ms=round((claimed - started) * 1000, 1),
-            prepare_ms=round((prepared - claimed) * 1000, 1),
-            handle_ms=round((handled - prepared) * 1000, 1),
-            commit_ms=round((time.perf_counter() - handled) * 1000, 1),
-        )
-        per_event = (time.perf_counter() - started) / max(1, len(ours))
-        for event_type, outcome in outcomes:
-            EVENTS_CONSUMED.labels(self.group_id, event_type, outcome).inc()
-            if outcome != "ignored":
-                EVENT_HANDLING.labels(self.group_id).observe(per_event)
-        return True
-
-    def _decode_all(self, records: Sequence[ConsumerRecord]) -> list[tuple[CloudEvent, EventHandler | None]] | None:
-        """Each record's event and use case; None if any record is to be dead-lettered (the
-        per-event path does that, alone, in its place in the partition's order)."""
-        decoded = []
-        for record in records:
-            try:
-                event = from_kafka(record.key, record.value, record.headers)
-                check_source(self._trusted, self._logical.get(record.topic, record.topic), event.source)
-            except (InvalidEnvelope, UntrustedSource):
-                return None
-            decoded.append((event, self._handlers.get(event.type)))
-        return decoded
+    def _admit(self, record: ConsumerRecord) -> CloudEvent:
+        """The record's event, if it is a CloudEvent from a producer of its topic (else raises)."""
+        event = from_kafka(record.key, record.value, record.headers)
+        check_source(self._trusted, self._logical.get(record.topic, record.topic), event.source)
+        return event
 
     async def process(self, record: ConsumerRecord) -> None:
         started = time.perf_counter()
@@ -340,16 +243,3 @@ class EventConsumer:
             attempts=attempts,
             error=error,
         )
-
-    def _report_lag(self, batches: Mapping[TopicPartition, list[ConsumerRecord]]) -> None:
-        lag_by_topic: dict[str, int] = {}
-        for tp in batches:
-            try:
-                highwater = self._consumer.highwater(tp)
-                position = batches[tp][-1].offset + 1
-            except (KafkaError, AssertionError):
-                continue
-            if highwater is not None:
-                lag_by_topic[tp.topic] = lag_by_topic.get(tp.topic, 0) + max(0, highwater - position)
-        for topic, lag in lag_by_topic.items():
-            CONSUMER_LAG.labels(self.group_id, topic).set(lag)

@@ -1,7 +1,8 @@
 """A poll batch is handled in one transaction, and keeps every guarantee of one event per
 transaction (issue 13): each effect exactly once, a poison event dead-lettered alone while the
 others of its batch are applied once, redelivered events no-ops, a use case that commits by
-itself still served. Real broker, real database."""
+itself still served, a poll of types the group ignores acknowledged without a transaction. Real
+broker, real database."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from shared.db.uow import UnitOfWork
 from shared.events.envelope import CloudEvent, service_source, to_kafka
 from shared.events.topics import GRIEVANCE_STATUS, dead_letter_topic
 from shared.kafka.consumer import EventConsumer, PermanentError
-from shared.metrics import EVENT_BATCHES
+from shared.metrics import EVENT_BATCHES, EVENTS_CONSUMED
 from shared.runtime import Infrastructure
 from tests.support.kafka import connection, read_events
 from tests.support.namespace import Namespace
@@ -31,10 +32,10 @@ GROUP = "feedback"  # a group with a dead-letter topic in the catalogue
 Handler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
 
 
-def event(subject: str, **data: object) -> CloudEvent:
+def event(subject: str, *, event_type: str = EVENT_TYPE, **data: object) -> CloudEvent:
     # A producer of the status topic: consumers refuse other sources before any handler runs.
     return CloudEvent(
-        type=EVENT_TYPE, source=service_source("casework"), subject=subject, data=data, time=datetime.now(UTC)
+        type=event_type, source=service_source("casework"), subject=subject, data=data, time=datetime.now(UTC)
     )
 
 
@@ -82,14 +83,23 @@ def recording(run: str, calls: dict[str, int], *, poison: str | None = None, com
 
 
 async def consume_until(
-    namespace: Namespace, infra: Infrastructure, handler: Handler, done: Callable[[], Awaitable[bool]]
+    namespace: Namespace,
+    infra: Infrastructure,
+    handler: Handler,
+    done: Callable[[], Awaitable[bool]],
+    *,
+    group: str = GROUP,
+    handlers: dict[str, Handler] | None = None,
+    uow_factory: Callable[[], UnitOfWork] | None = None,
 ) -> None:
+    """Run a consumer of ``group`` (``handler`` for EVENT_TYPE unless ``handlers`` are given) until
+    ``done``, then stop it as a service stops it."""
     consumer = EventConsumer(
         settings=infra.settings,
-        group_id=GROUP,
+        group_id=group,
         topics=[GRIEVANCE_STATUS],
-        handlers={EVENT_TYPE: handler},
-        uow_factory=infra.uow,
+        handlers=handlers if handlers is not None else {EVENT_TYPE: handler},
+        uow_factory=uow_factory or infra.uow,
         producer=infra.producer,
     )
     task = asyncio.create_task(consumer.run())
@@ -215,3 +225,55 @@ async def test_a_use_case_that_commits_itself_is_served_one_event_per_transactio
 
     assert await effects(db, run) == {e.subject: 1 for e in events}
     assert await notices(db, run) == {e.subject: 1 for e in events}
+
+
+async def test_a_poll_of_ignored_types_opens_no_transaction_and_moves_the_offsets_on(
+    namespace: Namespace, infra: Infrastructure, db: asyncpg.Connection
+) -> None:
+    run = "ignored"
+    unhandled = f"{EVENT_TYPE}.unhandled"
+    events = [event(f"{run}-{i}", event_type=unhandled) for i in range(20)]
+    await produce(namespace, events)
+    # A group of its own whose first consumer handles none of the topic's types (the other tests'
+    # events included), so every one of its polls holds ignored types only.
+    group = "mediation"
+    units: list[UnitOfWork] = []
+
+    def counting_uow() -> UnitOfWork:
+        units.append(infra.uow())
+        return units[-1]
+
+    def ignored() -> float:
+        return float(EVENTS_CONSUMED.labels(group, unhandled, "ignored")._value.get())
+
+    before = ignored()
+
+    async def all_ignored() -> bool:
+        return ignored() - before >= len(events)
+
+    calls: dict[str, int] = {}
+    handle = recording(run, calls)
+    await consume_until(
+        namespace,
+        infra,
+        handle,
+        all_ignored,
+        group=group,
+        handlers={f"{EVENT_TYPE}.other": handle},
+        uow_factory=counting_uow,
+    )
+
+    assert ignored() - before == len(events)  # still counted, as consumed and ignored
+    assert units == []  # no unit of work, so no transaction, for polls with nothing to handle
+    assert calls == {}
+
+    # The offsets moved on: the group's next consumer, which handles that type, starts after them.
+    marker = event(f"{run}-marker", event_type=unhandled)
+    await produce(namespace, [marker])
+
+    async def marker_applied() -> bool:
+        return marker.subject in await effects(db, run)
+
+    handlers = {unhandled: handle, EVENT_TYPE: handle}
+    await consume_until(namespace, infra, handle, marker_applied, group=group, handlers=handlers)
+    assert calls == {marker.subject: 1}
