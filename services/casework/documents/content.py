@@ -14,7 +14,7 @@ from typing import Any
 from services.casework.domain.calendar import local_date
 from services.casework.domain.case import Case, ReplyRecord
 from services.casework.domain.deadlines import MAX_EXTENSION_DAYS, REPLY_DAYS, REVIEW_REQUEST_DAYS
-from services.casework.domain.hearing import HearingFinding
+from services.casework.domain.hearing_findings import HearingFinding
 from services.casework.domain.kinds import DECISION_NAMES_ZH, KIND_NAMES_ZH, allows_review
 from services.casework.domain.legal import GROUNDS, ROUTE_TEXT_ZH, NotAcceptance
 from services.casework.domain.messages import day_zh

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from services.casework.domain.deadlines import STEP_NAMES_ZH, Step
-from services.casework.domain.hearing import HearingFinding
+from services.casework.domain.hearing_findings import HearingFinding
 from services.casework.domain.kinds import DECISION_NAMES_ZH, ReplyDecision
 from services.casework.domain.legal import GROUNDS, NotAcceptance
 

@@ -10,7 +10,7 @@ from services.casework.domain import messages, petition
 from services.casework.domain.calendar import end_of_day
 from services.casework.domain.case import Case
 from services.casework.domain.deadlines import Step
-from services.casework.domain.hearing import HearingFinding, finding, heard_for
+from services.casework.domain.hearing_findings import HearingFinding, finding, heard_for
 from services.casework.domain.kinds import DECISION_NAMES_ZH, allows_review
 from services.casework.domain.review import request_window_ends_on
 from services.casework.handlers import commands as c

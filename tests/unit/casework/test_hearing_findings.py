@@ -13,7 +13,8 @@ from services.casework.documents.render import DocumentRenderer
 from services.casework.domain import messages, petition
 from services.casework.domain.case import Case, ReplyRecord
 from services.casework.domain.deadlines import Step
-from services.casework.domain.hearing import finding, heard_for, record_hearing
+from services.casework.domain.hearing import record_hearing
+from services.casework.domain.hearing_findings import finding, heard_for
 from services.casework.domain.kinds import ReplyDecision
 from tests.unit.casework.hearing_helpers import hearing_on
 from tests.unit.casework.helpers import CALENDAR, at, new_case
