@@ -7,6 +7,7 @@ state change and its event are committed together or not at all (no dual write).
 from __future__ import annotations
 
 from functools import cache
+from typing import TypedDict
 
 from sqlalchemy import (
     BigInteger,
@@ -58,6 +59,31 @@ def notify_channel(schema: str) -> str:
     return f"{schema}_outbox"
 
 
+class OutboxRow(TypedDict):
+    """The columns of one outbox row that a writer supplies (the rest are the relay's)."""
+
+    topic: str
+    key: str
+    event_id: str
+    event_type: str
+    value: bytes
+    headers: list[list[str]]
+
+
+def outbox_row(topic: str, event: CloudEvent) -> OutboxRow:
+    """``event`` as the outbox row the relay publishes to ``topic``: the one encoding of an event
+    for every statement that writes outbox rows (this writer, and those that insert their own)."""
+    record = to_kafka(event)
+    return {
+        "topic": topic,
+        "key": record.key.decode(),
+        "event_id": event.id,
+        "event_type": event.type,
+        "value": record.value,
+        "headers": [[name, raw.decode()] for name, raw in record.headers],
+    }
+
+
 class OutboxWriter:
     """Collects the events of one transaction and writes them as one multi-row INSERT just before
     commit; an AFTER INSERT trigger (shared.db.migration_ops) NOTIFYs the relay on commit."""
@@ -65,22 +91,18 @@ class OutboxWriter:
     def __init__(self, session: AsyncSession, table: Table) -> None:
         self._session = session
         self._table = table
-        self._pending: list[dict[str, object]] = []
+        self._pending: list[OutboxRow] = []
         self.events: list[tuple[str, CloudEvent]] = []
 
     def add(self, topic: str, event: CloudEvent) -> None:
-        record = to_kafka(event)
-        self._pending.append(
-            {
-                "topic": topic,
-                "key": record.key.decode(),
-                "event_id": event.id,
-                "event_type": event.type,
-                "value": record.value,
-                "headers": [[name, raw.decode()] for name, raw in record.headers],
-            }
-        )
+        self._pending.append(outbox_row(topic, event))
         self.events.append((topic, event))
+
+    def take_pending(self) -> list[OutboxRow]:
+        """The rows not written yet, handed to a statement that inserts them itself in this
+        transaction (saving the round trip of ``flush``); this writer forgets them."""
+        rows, self._pending = self._pending, []
+        return rows
 
     async def flush(self) -> None:
         if self._pending:

@@ -30,6 +30,13 @@ def tracking_number_stem(prefix: str, received_at: datetime) -> str:
     return f"{prefix}-{day.year:04d}{day.month:02d}{day.day:02d}-"
 
 
+def new_number_marker() -> str:
+    """What stands for a filing's sequence number in the text of its events until the database
+    draws the number in the statement that stores them (repositories.filings): random, so no text
+    a citizen types can contain it, and without characters JSON would escape."""
+    return f"#{secrets.token_hex(12)}#"
+
+
 def new_tracking_token() -> str:
     """The citizen's secret for status and SSE: 192 random bits, shown once, stored hashed."""
     return secrets.token_urlsafe(24)

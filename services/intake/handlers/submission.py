@@ -1,9 +1,10 @@
 """Registering a grievance, whatever the channel (portal, staff, 民意速办 webhook, Open311).
 
 Registration masks personal numbers in the free text (keeping encrypted originals), seals the
-identity and makes the tracking token before any statement runs, then writes the grievance, the
-encrypted identity, the ``grievance.received`` event and the citizen's first status event in one
-transaction of few round trips; the relay publishes the events afterwards.
+identity, makes the tracking token and encodes the ``grievance.received`` event and the citizen's
+first status event before any statement runs; then ONE statement writes the grievance, the
+encrypted identity and both events' outbox rows, the database putting the tracking number it draws
+into the events (repositories.filings). The relay publishes the events afterwards.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from services.intake.domain.complainant import ComplainantIdentity, seal, with_p
 from services.intake.domain.free_text import FREE_TEXT_FIELDS, associated_data, mask_fields
 from services.intake.domain.grievance import (
     assign_due,
+    new_number_marker,
     new_tracking_token,
     received_message,
     tracking_number_stem,
@@ -85,6 +87,11 @@ class PreparedFiling:
     received_at: datetime
     due_at: datetime
 
+    @property
+    def provisional_tracking_no(self) -> str:
+        """The tracking number as the events are written before the database numbers the filing."""
+        return self.filing.grievance.tracking_no_stem + self.filing.number_marker
+
 
 def prepare_filing(ctx: IntakeContext, command: SubmitGrievance) -> PreparedFiling:
     """``command`` made ready to store: called before the transaction's first statement, so none
@@ -101,6 +108,7 @@ def prepare_filing(ctx: IntakeContext, command: SubmitGrievance) -> PreparedFili
         grievance=_new_grievance(command, grievance_id, stem, hashed, now),
         complainant=seal(identity, view, ctx.cipher, ctx.settings.pii_pseudonym_key_id),
         originals={name: ctx.cipher.encrypt(text, field=associated_data(name)) for name, text in originals.items()},
+        number_marker=new_number_marker(),
     )
     return PreparedFiling(command, filing, view, token, hashed, now, assign_due(now))
 
@@ -129,18 +137,35 @@ async def submit_grievance(
 async def file_prepared(
     *, uow: IntakeUnitOfWork, ctx: IntakeContext, prepared: PreparedFiling, replay: Replay | None = None
 ) -> SubmitResult:
-    """Store ``prepared`` with its two events and commit: one statement for the rows, one for the
-    events (the outbox), besides those of a replayable request."""
+    """Store ``prepared`` with its two events in one statement and commit, besides the statements
+    of a replayable request."""
     if replay is not None:
         earlier = await recall(uow=uow, ctx=ctx, replay=replay)
         if earlier is not None:
             return SubmitResult(accepted=earlier, replayed=True)
     command, grievance_id, now = prepared.command, prepared.filing.grievance.id, prepared.received_at
-    tracking_no = await uow.filings.add(prepared.filing)
+    await _publish_received(uow, prepared, prepared.provisional_tracking_no)
+    tracking_no = await uow.file(prepared.filing)
     if tracking_no is None:
         assert command.external_ref is not None, "only a partner's case can have been filed before"
         await _refuse_known_external_case(uow, command.channel, command.external_ref)
+    accepted = GrievanceAccepted(
+        grievance_id=grievance_id,
+        tracking_no=tracking_no,
+        tracking_token=prepared.token,
+        received_at=now,
+        message_zh=received_message(tracking_no, prepared.due_at),
+    )
+    if replay is not None:
+        await remember(uow=uow, ctx=ctx, replay=replay, grievance_id=grievance_id, accepted=accepted)
+    await uow.commit()
+    count_submission(command.channel)
+    return SubmitResult(accepted=accepted, replayed=False)
 
+
+async def _publish_received(uow: IntakeUnitOfWork, prepared: PreparedFiling, tracking_no: str) -> None:
+    """The filing's ``grievance.received`` and the citizen's first status, numbered ``tracking_no``."""
+    command, grievance_id, now = prepared.command, prepared.filing.grievance.id, prepared.received_at
     received = GrievanceReceived(
         grievance_id=grievance_id,
         tracking_no=tracking_no,
@@ -161,14 +186,13 @@ async def file_prepared(
         category_hint=command.category_hint,
     )
     await uow.publish(received, subject=grievance_id)
-    message = received_message(tracking_no, prepared.due_at)
     await uow.publish(
         citizen_status(
             grievance_id=grievance_id,
             tracking_no=tracking_no,
             status=Status.received,
             stage="intake",
-            message_zh=message,
+            message_zh=received_message(tracking_no, prepared.due_at),
             detail={"channel": command.channel.value},
             actor=BUREAU,
             due_at=prepared.due_at,
@@ -176,18 +200,6 @@ async def file_prepared(
         ),
         subject=grievance_id,
     )
-    accepted = GrievanceAccepted(
-        grievance_id=grievance_id,
-        tracking_no=tracking_no,
-        tracking_token=prepared.token,
-        received_at=now,
-        message_zh=message,
-    )
-    if replay is not None:
-        await remember(uow=uow, ctx=ctx, replay=replay, grievance_id=grievance_id, accepted=accepted)
-    await uow.commit()
-    count_submission(command.channel)
-    return SubmitResult(accepted=accepted, replayed=False)
 
 
 def _new_grievance(

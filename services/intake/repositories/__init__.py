@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.repositories.audit import AuditLogRepository
 from services.intake.repositories.ciphertexts import CiphertextRepository
 from services.intake.repositories.complainants import ComplainantRepository
-from services.intake.repositories.filings import FilingRepository
+from services.intake.repositories.filings import FilingRepository, NewFiling
 from services.intake.repositories.free_text import FreeTextOriginalRepository
 from services.intake.repositories.grievances import GrievanceRepository
 from services.intake.repositories.open311 import Open311RequestRepository
@@ -47,6 +47,15 @@ class IntakeUnitOfWork(UnitOfWork):
         self.personal_data = PersonalDataRepository(session)
         self.ciphertexts = CiphertextRepository(session)
         self.open311_requests = Open311RequestRepository(session)
+
+    async def file(self, filing: NewFiling) -> str | None:
+        """Store ``filing`` together with the events published so far in this unit of work, in the
+        filing's one statement (their outbox rows exist iff the grievance was inserted); the
+        tracking number, or None when the partner case was filed before. The events were encoded
+        with the filing's number marker, which the statement replaces with the number, so
+        ``published`` shows them with the marker."""
+        assert self._outbox is not None, "unit of work used outside 'async with'"
+        return await self.filings.add(filing, self._outbox.take_pending())
 
 
 IntakeUnits = Callable[[], IntakeUnitOfWork]

@@ -1,15 +1,20 @@
-"""Filing a grievance: the record, the sealed identity and the encrypted originals of masked free
-text, numbered and stored in ONE statement (one round trip in the filing's transaction).
+"""Filing a grievance: the record, the sealed identity, the encrypted originals of masked free
+text and the filing's outbox rows, numbered and stored in ONE statement (one round trip in the
+filing's transaction).
 
 The tracking number's sequence value is drawn in the same statement: the stem (``GM-20261126-``)
 comes from the domain and the database appends the zero-padded number, as
-domain.grievance.tracking_number does. A partner platform's case filed before (same channel and
-``external_ref``) is not stored again: ON CONFLICT answers it instead of a look-up first.
+domain.grievance.tracking_number does. The events were encoded before the number existed, with the
+filing's ``number_marker`` where the number goes; the statement puts the number in its place. A
+partner platform's case filed before (same channel and ``external_ref``) is not stored again:
+ON CONFLICT answers it instead of a look-up first, and then no outbox row is written either (they
+are selected from the inserted grievance). The outbox's statement trigger wakes the relay.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 
 from sqlalchemy import bindparam, text
@@ -20,6 +25,7 @@ from services.intake import db
 from services.intake.domain.complainant import SealedComplainant
 from services.intake.domain.grievance import SEQUENCE_DIGITS
 from services.intake.repositories.grievances import NewGrievance
+from shared.db.outbox import OutboxRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +36,16 @@ class NewFiling:
     complainant: SealedComplainant
     # Field name -> AES-GCM ciphertext of the text as typed, for fields that masking changed.
     originals: Mapping[str, bytes]
+    # Stands for the sequence number in the text of the filing's events until the database draws
+    # it: random per filing, so no text a citizen types can contain it.
+    number_marker: str
 
 
 _FILE = text(
     f"""
 WITH numbered AS (
-    SELECT CAST(:tracking_no_stem AS text)
-           || lpad(CAST(n AS text), greatest(CAST(:sequence_digits AS int), length(CAST(n AS text))), '0')
-           AS tracking_no
+    SELECT lpad(CAST(n AS text), greatest(CAST(:sequence_digits AS int), length(CAST(n AS text))), '0')
+           AS sequence_no
     FROM (SELECT nextval('{db.tracking_sequence.schema}.{db.tracking_sequence.name}') AS n) AS drawn
 ), filed AS (
     INSERT INTO {db.grievance.fullname} (
@@ -45,9 +53,9 @@ WITH numbered AS (
         address_detail, respondent, desired_outcome, attachments, external_ref, registered_by,
         received_at, latitude, longitude, address_id, category_hint
     )
-    SELECT CAST(:id AS uuid), numbered.tracking_no, :tracking_token_hash, :channel, :title, :content,
-           :street, :community, :address_detail, :respondent, :desired_outcome, :attachments,
-           :external_ref, :registered_by, CAST(:received_at AS timestamptz),
+    SELECT CAST(:id AS uuid), CAST(:tracking_no_stem AS text) || numbered.sequence_no, :tracking_token_hash,
+           :channel, :title, :content, :street, :community, :address_detail, :respondent,
+           :desired_outcome, :attachments, :external_ref, :registered_by, CAST(:received_at AS timestamptz),
            CAST(:latitude AS float8), CAST(:longitude AS float8), :address_id, :category_hint
     FROM numbered
     ON CONFLICT (channel, external_ref) DO NOTHING
@@ -69,6 +77,17 @@ WITH numbered AS (
     FROM filed,
          unnest(CAST(:original_fields AS text[]), CAST(:original_ciphertexts AS bytea[]))
              AS original(field, ciphertext)
+), published AS (
+    INSERT INTO {db.outbox.fullname} (topic, key, event_id, event_type, value, headers)
+    SELECT event.topic, event.key, event.event_id, event.event_type,
+           convert_to(replace(event.value, :number_marker, numbered.sequence_no), 'UTF8'),
+           CAST(event.headers AS jsonb)
+    FROM filed, numbered,
+         unnest(CAST(:event_topics AS text[]), CAST(:event_keys AS text[]), CAST(:event_ids AS text[]),
+                CAST(:event_types AS text[]), CAST(:event_values AS text[]), CAST(:event_headers AS text[]))
+             WITH ORDINALITY AS event(topic, key, event_id, event_type, value, headers, position)
+    -- Outbox ids follow this order, and the relay publishes a key's events in id order.
+    ORDER BY event.position
 )
 SELECT tracking_no FROM filed
 """  # noqa: S608 - only table names from intake's own metadata are formatted in
@@ -83,14 +102,23 @@ class FilingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, filing: NewFiling) -> str | None:
-        """Store ``filing``; its tracking number, or None when its partner case was filed before."""
+    async def add(self, filing: NewFiling, events: Sequence[OutboxRow]) -> str | None:
+        """Store ``filing`` and the outbox rows of its ``events``; its tracking number, or None
+        (and nothing stored) when its partner case was filed before."""
         values = {name: getattr(filing.grievance, name) for name in _GRIEVANCE_FIELDS}
         values.update({name: getattr(filing.complainant, name) for name in _COMPLAINANT_FIELDS})
         values.update(
             sequence_digits=SEQUENCE_DIGITS,
             original_fields=list(filing.originals),
             original_ciphertexts=list(filing.originals.values()),
+            number_marker=filing.number_marker,
+            event_topics=[row["topic"] for row in events],
+            event_keys=[row["key"] for row in events],
+            event_ids=[row["event_id"] for row in events],
+            event_types=[row["event_type"] for row in events],
+            # As text, for replace(); the payloads are UTF-8 JSON, the database's encoding.
+            event_values=[row["value"].decode() for row in events],
+            event_headers=[json.dumps(row["headers"], ensure_ascii=False) for row in events],
         )
         tracking_no: str | None = (await self._session.execute(_FILE, values)).scalar()
         return tracking_no

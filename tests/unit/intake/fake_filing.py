@@ -28,6 +28,7 @@ from services.intake.repositories.replays import (
     WebhookReceiptRepository,
 )
 from shared.auth import StaffPrincipal
+from shared.db.outbox import OutboxRow
 from shared.idempotency import RequestInFlight
 from tests.unit.intake.fake_store import MemoryStore, StoredGrievance, StoredKey, StoredReceipt
 
@@ -36,7 +37,8 @@ class FakeFilingRepository(FilingRepository):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
-    async def add(self, filing: NewFiling) -> str | None:
+    async def add(self, filing: NewFiling, events: Sequence[OutboxRow]) -> str | None:
+        # The events stay with the fake unit of work (FakeIntakeUow.file numbers them).
         # The sequence value is drawn before the conflict is known, as nextval() is in the statement.
         self._store.sequence += 1
         g = filing.grievance

@@ -10,10 +10,14 @@ nothing. The SQL itself is proven by tests/integration/intake/ on real PostgreSQ
 from __future__ import annotations
 
 import copy
+import json
+from dataclasses import replace
 from types import TracebackType
 from typing import Self
 
 from services.intake.repositories import IntakeUnitOfWork
+from services.intake.repositories.filings import NewFiling
+from shared.events.envelope import CloudEvent
 from tests.support.fake_uow import FakeUnitOfWork
 from tests.unit.intake.fake_filing import (
     FakeAuditLogRepository,
@@ -70,6 +74,21 @@ class FakeIntakeUow(FakeUnitOfWork, IntakeUnitOfWork):
         self.store.held -= self._held_here
         self._held_here.clear()
         await super().__aexit__(exc_type, exc, tb)
+
+    async def file(self, filing: NewFiling) -> str | None:
+        """As the filing statement: the events published so far are kept only if the grievance is
+        stored, with its sequence number in place of the filing's number marker."""
+        tracking_no = await self.filings.add(filing, [])
+        if tracking_no is None:
+            self._pending = []
+            return None
+        number = tracking_no.removeprefix(filing.grievance.tracking_no_stem)
+        self._pending = [(topic, _numbered(event, filing.number_marker, number)) for topic, event in self._pending]
+        return tracking_no
+
+
+def _numbered(event: CloudEvent, marker: str, number: str) -> CloudEvent:
+    return replace(event, data=json.loads(json.dumps(event.data, ensure_ascii=False).replace(marker, number)))
 
 
 class FakeUnits:
