@@ -20,6 +20,7 @@ from services.casework import db
 from services.casework.app import build_context, build_infrastructure, create_app
 from services.casework.consumers import GROUP_ID, TOPICS, bind
 from services.casework.handlers.context import CaseworkContext
+from services.casework.repositories import CaseworkUnitOfWork, CaseworkUowFactory
 from services.casework.settings import Settings
 from shared.auth import issue_token
 from shared.clock import CHINA_TZ, ManualClock
@@ -59,6 +60,11 @@ class Casework:
 
     def officer(self, department: str) -> dict[str, str]:
         return self.headers(department=department, subject=f"officer-{department}")
+
+    @property
+    def uow(self) -> CaseworkUowFactory:
+        """Casework's units of work: ``infra.uow`` is typed as the shared base factory."""
+        return CaseworkUnitOfWork.factory_of(self.infra.uow)
 
     @property
     def supervisor(self) -> dict[str, str]:

@@ -17,16 +17,17 @@ def local(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=CHINA_TZ)
 
 
+PARTICIPANTS: list[dict[str, str]] = [
+    {"role": "petitioner", "name": "陈志明"},
+    {"role": "party", "name": "欧阳丽华"},
+    {"role": "department", "name": "光明区水务局", "department": "water"},
+]
 HEARING = {
     "body": "handler",
     "chair": "王主持",
     "members": ["李听证", "赵听证"],
     "lawyer_id": "lawyer-01",
-    "participants": [
-        {"role": "petitioner", "name": "陈志明"},
-        {"role": "party", "name": "欧阳丽华"},
-        {"role": "department", "name": "光明区水务局", "department": "water"},
-    ],
+    "participants": PARTICIPANTS,
     "scheduled_at": local(date(2026, 5, 8), 15).isoformat(),
     "place": "光明区信访局听证室",
 }
@@ -69,7 +70,7 @@ async def test_hearing_pauses_the_clock_and_moves_the_due_date_and_supervision(c
 
     # Past the old due date the paused clock is not supervised.
     clock.set(local(date(2026, 5, 12), 9))
-    run = await supervise_once(uow_factory=casework.infra.uow, ctx=casework.ctx)
+    run = await supervise_once(uow_factory=casework.uow, ctx=casework.ctx)
     assert run.supervised == 0
     assert (await http.get(f"/v1/cases/{gid}", headers=housing)).json()["overdue"] is False
 
@@ -83,9 +84,9 @@ async def test_hearing_pauses_the_clock_and_moves_the_due_date_and_supervision(c
     assert case["next_due"]["due_on"] == "2026-05-15"
 
     clock.set(local(date(2026, 5, 15), 20))
-    assert (await supervise_once(uow_factory=casework.infra.uow, ctx=casework.ctx)).supervised == 0
+    assert (await supervise_once(uow_factory=casework.uow, ctx=casework.ctx)).supervised == 0
     clock.advance(timedelta(days=1))  # Sat 16 May: the moved due date has passed
-    assert (await supervise_once(uow_factory=casework.infra.uow, ctx=casework.ctx)).supervised == 1
+    assert (await supervise_once(uow_factory=casework.uow, ctx=casework.ctx)).supervised == 1
 
     statuses = await casework.statuses(gid, until=lambda got: "supervised" in got)
     seen = [s.status.value for s in statuses]

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 
 from tests.integration.casework.conftest import START, Casework, hand_off, handoff
-from tests.integration.casework.test_hearings import HEARING, local
+from tests.integration.casework.test_hearings import HEARING, PARTICIPANTS, local
 from tests.integration.casework.test_oversight import closed_case, recommendation_body
 
 
@@ -104,7 +104,7 @@ async def test_a_retried_hearing_opens_once_with_one_set_of_notices(casework: Ca
         assert (await casework.http.post(f"/v1/cases/{gid}/{step}", headers=housing)).status_code == 200
     casework.clock.set(local(START.date().replace(day=5)))
     url = f"/v1/cases/{gid}/hearings"
-    body = HEARING | {"participants": [p for p in HEARING["participants"] if p["role"] != "department"]}
+    body = HEARING | {"participants": [p for p in PARTICIPANTS if p["role"] != "department"]}
     first = await casework.http.post(url, headers=keyed(housing, "hear-1"), json=body)
     second = await casework.http.post(url, headers=keyed(housing, "hear-1"), json=body)
     assert first.status_code == second.status_code == 201, first.text

@@ -201,8 +201,8 @@ async def test_overdue_case_is_supervised_once_and_counted_late(casework: Casewo
     gid = filed.grievance_id
     await casework.wait_for_case(gid, "civil-affairs")
     casework.clock.set(START + timedelta(days=16))  # the acceptance notice was due 17 March
-    await supervise_once(uow_factory=casework.infra.uow, ctx=casework.ctx)
-    await supervise_once(uow_factory=casework.infra.uow, ctx=casework.ctx)  # a second round adds nothing
+    await supervise_once(uow_factory=casework.uow, ctx=casework.ctx)
+    await supervise_once(uow_factory=casework.uow, ctx=casework.ctx)  # a second round adds nothing
     statuses = await casework.statuses(gid, until=lambda got: "supervised" in got, settle=2.0)
     assert [s.status.value for s in statuses] == ["assigned", "supervised"]
     assert "光明区民政局" in statuses[-1].message_zh and statuses[-1].detail["step"] == "accept"
@@ -291,7 +291,7 @@ async def test_scheduler_warns_the_department_and_closes_an_unchallenged_reply(c
     officer = casework.officer("transport")
     await casework.wait_for_case(gid, "transport")
     casework.clock.set(START + timedelta(days=10))  # Thu 12 March: 3 working days before 17 March
-    warned = await supervise_once(uow_factory=casework.infra.uow, ctx=casework.ctx)
+    warned = await supervise_once(uow_factory=casework.uow, ctx=casework.ctx)
     assert warned.warned >= 1
     for step in ("sign-for", "accept", "start"):
         assert (await http.post(f"/v1/cases/{gid}/{step}", headers=officer)).status_code == 200
@@ -299,9 +299,9 @@ async def test_scheduler_warns_the_department_and_closes_an_unchallenged_reply(c
     # Replied Thu 12 March: the 30 days end Sat 11 April, so run to Mon 13 April; on Tue 14 April
     # nobody has asked for review or rated.
     casework.clock.set(START + timedelta(days=42))
-    assert (await supervise_once(uow_factory=casework.infra.uow, ctx=casework.ctx)).closed == 0
+    assert (await supervise_once(uow_factory=casework.uow, ctx=casework.ctx)).closed == 0
     casework.clock.set(START + timedelta(days=43))
-    await supervise_once(uow_factory=casework.infra.uow, ctx=casework.ctx)
+    await supervise_once(uow_factory=casework.uow, ctx=casework.ctx)
     statuses = await casework.statuses(gid, until=lambda got: "closed" in got)
     # the warning went to the department only; the citizen saw the handling and the closing
     assert [s.status.value for s in statuses] == [

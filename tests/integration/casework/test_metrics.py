@@ -9,7 +9,7 @@ from tests.integration.casework.conftest import START, Casework, hand_off, hando
 
 
 def overdue(department: str) -> float:
-    return OVERDUE_CLOCKS.labels(department)._value.get()
+    return float(OVERDUE_CLOCKS.labels(department)._value.get())
 
 
 async def test_overdue_gauge_follows_the_clock(casework: Casework) -> None:

@@ -103,10 +103,10 @@ async def test_overdue_recommendation_is_supervised_once_and_counted(casework: C
     body = recommendation_body(department="transport", kind="improve_policy", due_on="2026-03-09")
     rec = (await http.post("/v1/recommendations", headers=casework.supervisor, json=body)).json()
     casework.clock.set(START + timedelta(days=7))  # the due day itself: still in time
-    assert await supervise_overdue(uow_factory=casework.infra.uow, ctx=casework.ctx) == 0
+    assert await supervise_overdue(uow_factory=casework.uow, ctx=casework.ctx) == 0
     casework.clock.set(START + timedelta(days=8))
-    assert await supervise_overdue(uow_factory=casework.infra.uow, ctx=casework.ctx) == 1
-    assert await supervise_overdue(uow_factory=casework.infra.uow, ctx=casework.ctx) == 0  # once only
+    assert await supervise_overdue(uow_factory=casework.uow, ctx=casework.ctx) == 1
+    assert await supervise_overdue(uow_factory=casework.uow, ctx=casework.ctx) == 0  # once only
     transport = casework.officer("transport")
     listed = (await http.get("/v1/recommendations", headers=transport, params={"overdue": "true"})).json()
     assert [(r["id"], r["supervised"]) for r in listed["items"]] == [(rec["id"], True)]
@@ -151,7 +151,7 @@ async def closed_case(casework: Casework, lead: str) -> str:
         assert (await casework.http.post(f"/v1/cases/{gid}/{step}", headers=officer)).status_code == 200
     assert (await casework.http.post(f"/v1/cases/{gid}/reply", headers=officer, json=REPLY)).status_code == 200
     casework.clock.set(START + timedelta(days=45))
-    await supervise_once(uow_factory=casework.infra.uow, ctx=casework.ctx)
+    await supervise_once(uow_factory=casework.uow, ctx=casework.ctx)
     assert (await casework.wait_for_case(gid, lead, state="closed"))["state"] == "closed"
     return gid
 

@@ -43,7 +43,7 @@ async def test_the_overdue_list_names_department_case_step_and_days_late(casewor
     assert first["days_overdue"] == 3
     assert first["supervised"] is False
 
-    await supervise_once(uow_factory=casework.infra.uow, ctx=casework.ctx)
+    await supervise_once(uow_factory=casework.uow, ctx=casework.ctx)
     supervised = (await overdue(casework, department="housing")).json()
     assert [(i["grievance_id"], i["supervised"]) for i in supervised["items"]] == [(housing.grievance_id, True)]
 

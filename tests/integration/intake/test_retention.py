@@ -160,8 +160,8 @@ async def test_concluded_cases_past_the_period_are_anonymised_once_and_audited(
     assert gone.status_code == 410, gone.text
     assert gone.headers["content-type"].startswith("application/problem+json")
     assert gone.json()["type"].endswith(":personal-data-purged")
-    kept = await contact(http, recent["tracking_no"])
-    assert kept.status_code == 200 and kept.json()["name"] == "陈建国"
+    recent_contact = await contact(http, recent["tracking_no"])
+    assert recent_contact.status_code == 200 and recent_contact.json()["name"] == "陈建国"
 
 
 async def test_a_period_of_zero_turns_retention_off(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
@@ -26,7 +26,7 @@ from shared.kafka.consumer import EventConsumer
 from shared.metrics import EVENTS_CONSUMED
 from shared.runtime import Infrastructure
 from tests.integration.intake.conftest import portal_body
-from tests.support.kafka import read_events
+from tests.support.kafka import Received, read_events
 from tests.support.namespace import Namespace
 from tests.support.processes import ServiceProcess, free_port
 
@@ -129,11 +129,11 @@ async def test_relay_killed_after_publish_republishes_and_inbox_applies_once(
     assert await db.fetchval("SELECT count(*) FROM intake.processed_event WHERE event_id = $1", copies[0].event.id) == 1
 
 
-def _copies(events: list, grievance_id: str) -> int:  # type: ignore[type-arg]
+def _copies(events: list[Received], grievance_id: str) -> int:
     return sum(1 for e in events if e.event.subject == grievance_id)
 
 
-async def _until(probe, expected: object, timeout: float = 20) -> None:  # type: ignore[no-untyped-def]
+async def _until(probe: Callable[[], Awaitable[object]], expected: object, timeout: float = 20) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while (value := await probe()) != expected:
@@ -165,7 +165,7 @@ async def _consume_with_inbox(namespace: Namespace, db: asyncpg.Connection, grie
         duplicates = EVENTS_CONSUMED.labels("effect-test", GrievanceReceived.event_type, "duplicate")
 
         async def duplicates_seen() -> bool:
-            return duplicates._value.get() >= 1
+            return float(duplicates._value.get()) >= 1
 
         await _until(duplicates_seen, True)  # the second copy was read, and recognised
     finally:

@@ -12,7 +12,7 @@ from services.casework.domain.legal import LegalRoute
 from services.casework.domain.states import CaseState, IllegalTransition, NotPermitted
 from services.casework.domain.supervision import SupervisionLevel, due_notices
 from shared.events.vocabulary import Track
-from tests.unit.casework.helpers import CALENDAR, at, new_case
+from tests.unit.casework.helpers import CALENDAR, at, new_case, state_of
 
 TRANSFERRED = at(date(2026, 3, 2))
 
@@ -21,7 +21,7 @@ def test_transfer_receipt_progress_and_conclusion() -> None:
     case = new_case(
         TRANSFERRED, track=Track.litigation, lead="court", co=("housing",), route=LegalRoute.civil_litigation
     )
-    assert case.state is CaseState.transferred_legal
+    assert state_of(case) is CaseState.transferred_legal
     assert case.co == []  # a legal procedure has one owner
     assert case.legal is not None and case.legal.body == "court"
     receipt = case.running(Step.legal_receipt)
@@ -33,7 +33,7 @@ def test_transfer_receipt_progress_and_conclusion() -> None:
     litigation.receive(
         case, department="court", reference_no="(2026)粤0311民初123号", now=at(date(2026, 3, 5)), calendar=CALENDAR
     )
-    assert case.state is CaseState.legal_received
+    assert state_of(case) is CaseState.legal_received
     idle = case.running(Step.legal_update)
     assert idle is not None and idle.due_on == date(2026, 4, 7)  # 5 Mar + 30 = Sat 4 Apr, Qingming to 6 Apr → 7 Apr
     litigation.record_progress(
@@ -42,7 +42,7 @@ def test_transfer_receipt_progress_and_conclusion() -> None:
     running = case.running(Step.legal_update)
     assert running is not None and running.started_at == at(date(2026, 3, 20))
     litigation.conclude(case, department="court", outcome="一审判决已生效", now=at(date(2026, 5, 20)))
-    assert case.state is CaseState.closed
+    assert state_of(case) is CaseState.closed
     assert case.legal.outcome == "一审判决已生效"
     assert all(not d.running for d in case.deadlines)
 

@@ -14,7 +14,7 @@ from services.casework.domain.kinds import ReplyDecision
 from services.casework.domain.legal import LegalRoute, NotAcceptance, NotAcceptGround
 from services.casework.domain.states import CaseState, IllegalTransition, NotPermitted, RuleViolation, WindowClosed
 from shared.events.vocabulary import PetitionKind, Track
-from tests.unit.casework.helpers import CALENDAR, at, new_case
+from tests.unit.casework.helpers import CALENDAR, at, new_case, state_of
 
 ASSIGNED = at(date(2026, 9, 29))  # a Tuesday before the National Day week
 
@@ -42,7 +42,7 @@ def reply_now(case: Case, when: object, **changes: object) -> None:
 
 def test_assignment_starts_the_acceptance_clock_and_the_return_window() -> None:
     case = new_case(ASSIGNED, co=("water", "housing"))
-    assert case.state is CaseState.assigned
+    assert state_of(case) is CaseState.assigned
     assert case.co == ["water"]  # the lead is not its own co-handler
     clock = case.running(Step.accept)
     assert clock is not None and clock.owner == "housing"
@@ -52,15 +52,15 @@ def test_assignment_starts_the_acceptance_clock_and_the_return_window() -> None:
 
 def test_full_path_to_reply() -> None:
     case = accepted_case()
-    assert case.state is CaseState.accepted
+    assert state_of(case) is CaseState.accepted
     assert case.running(Step.accept) is None
     reply_clock = case.running(Step.reply)
     assert reply_clock is not None
     assert reply_clock.due_on == date(2026, 11, 30)  # 29 Sep + 60 = Sat 28 Nov → Mon 30 Nov
     petition.start(case, department="housing", now=ASSIGNED)
-    assert case.state is CaseState.in_progress
+    assert state_of(case) is CaseState.in_progress
     reply_now(case, ASSIGNED + timedelta(days=3))
-    assert case.state is CaseState.replied
+    assert state_of(case) is CaseState.replied
     assert case.deadlines[-1].met is True
     assert case.last_reply is not None and case.last_reply.decision is ReplyDecision.support
 
@@ -69,14 +69,14 @@ def test_return_within_five_working_days_then_not_after() -> None:
     case = new_case(ASSIGNED)
     last_day = at(date(2026, 10, 12), 23)
     petition.return_case(case, department="housing", reason="属于水务部门职责", now=last_day)
-    assert case.state is CaseState.returned
+    assert state_of(case) is CaseState.returned
     assert case.return_reason == "属于水务部门职责"
     assert all(not d.running for d in case.deadlines)
 
     late = new_case(ASSIGNED)
     with pytest.raises(WindowClosed, match="5个工作日"):
         petition.return_case(late, department="housing", reason="属于水务部门职责", now=at(date(2026, 10, 13)))
-    assert late.state is CaseState.assigned
+    assert state_of(late) is CaseState.assigned
 
 
 def test_return_needs_a_reason_and_the_lead() -> None:
@@ -85,7 +85,7 @@ def test_return_needs_a_reason_and_the_lead() -> None:
         petition.return_case(case, department="housing", reason="  ", now=ASSIGNED)
     with pytest.raises(NotPermitted):
         petition.return_case(case, department="water", reason="不是我们的", now=ASSIGNED)
-    assert case.state is CaseState.assigned
+    assert state_of(case) is CaseState.assigned
 
 
 def test_only_the_lead_signs_for_accepts_and_replies() -> None:
@@ -93,7 +93,7 @@ def test_only_the_lead_signs_for_accepts_and_replies() -> None:
     for department in ("water", "education", None):
         with pytest.raises(NotPermitted):
             petition.sign_for(case, department=department, now=ASSIGNED)
-    assert case.state is CaseState.assigned
+    assert state_of(case) is CaseState.assigned
 
 
 def test_not_accepted_must_name_the_legal_route() -> None:
@@ -115,7 +115,7 @@ def test_not_accepted_must_name_the_legal_route() -> None:
         )
     notice = NotAcceptance(NotAcceptGround.statutory_route, "双方合同纠纷", route=LegalRoute.civil_litigation)
     petition.not_accept(case, department="housing", now=ASSIGNED, notice=notice)
-    assert case.state is CaseState.not_accepted
+    assert state_of(case) is CaseState.not_accepted
     assert "人民法院提起民事诉讼" in notice.route_text_zh()
     assert case.deadlines[0].met is True  # the written notice answers the 15-day duty
 
@@ -131,9 +131,9 @@ def test_extension_at_most_30_days_once_and_before_the_deadline() -> None:
         petition.extend(
             case, department="housing", days=10, reason="需多部门会商", now=at(date(2026, 12, 1)), calendar=CALENDAR
         )
-    assert case.state is CaseState.in_progress
+    assert state_of(case) is CaseState.in_progress
     petition.extend(case, department="housing", days=30, reason="需多部门会商", now=ASSIGNED, calendar=CALENDAR)
-    assert case.state is CaseState.extended
+    assert state_of(case) is CaseState.extended
     clock = case.running(Step.reply)
     assert clock is not None
     # the 60-day period ended Mon 30 Nov (28 Nov was a Saturday); 30 more days: Wed 30 Dec
@@ -149,9 +149,9 @@ def test_lead_cannot_reply_while_a_co_opinion_is_outstanding_unless_it_says_why(
     petition.submit_co_opinion(case, department="water", opinion="排水管网已列入改造计划。", now=ASSIGNED)
     with pytest.raises(RuleViolation, match="urban-management"):
         reply_now(case, ASSIGNED)
-    assert case.state is CaseState.in_progress
+    assert state_of(case) is CaseState.in_progress
     reply_now(case, ASSIGNED, outstanding_co_reason="城管局逾期未反馈，已另行督促")
-    assert case.state is CaseState.replied
+    assert state_of(case) is CaseState.replied
     reply = case.last_reply
     assert reply is not None
     assert [o.department for o in reply.co_opinions] == ["water"]
@@ -184,7 +184,7 @@ def test_reply_decisions_follow_the_petition_kind(kind: PetitionKind, good: Repl
     with pytest.raises(RuleViolation):
         reply_now(case, ASSIGNED, decision=bad)
     reply_now(case, ASSIGNED, decision=good)
-    assert case.state is CaseState.replied
+    assert state_of(case) is CaseState.replied
 
 
 def test_reply_needs_request_facts_and_basis() -> None:
@@ -193,7 +193,7 @@ def test_reply_needs_request_facts_and_basis() -> None:
     for field in ("request_summary", "facts_and_reasons", "basis"):
         with pytest.raises(RuleViolation):
             reply_now(case, ASSIGNED, **{field: ""})
-    assert case.state is CaseState.in_progress
+    assert state_of(case) is CaseState.in_progress
 
 
 def test_late_acceptance_is_allowed_but_recorded_as_late() -> None:
@@ -221,7 +221,7 @@ def test_reroute_supersedes_the_assignment_and_restarts_the_clocks() -> None:
         calendar=CALENDAR,
     )
     assert dropped == ["housing"]
-    assert case.state is CaseState.assigned and case.lead == "urban-management" and case.revision == 2
+    assert state_of(case) is CaseState.assigned and case.lead == "urban-management" and case.revision == 2
     assert case.history[-1].lead == "housing" and case.history[-1].ended_because == "superseded"
     running = [d for d in case.deadlines if d.running]
     assert [(d.step, d.owner) for d in running] == [(Step.accept, "urban-management")]

@@ -20,7 +20,7 @@ from services.casework.domain.review import (
 )
 from services.casework.domain.states import CaseState, IllegalTransition, RuleViolation, WindowClosed
 from shared.events.vocabulary import PetitionKind
-from tests.unit.casework.helpers import CALENDAR, at, new_case
+from tests.unit.casework.helpers import CALENDAR, at, new_case, state_of
 
 START = at(date(2026, 3, 2))
 REPLIED = at(date(2026, 3, 10))  # 30 days later: Thu 9 April is the last day to ask for review
@@ -59,7 +59,7 @@ def test_review_window_is_30_days_from_the_reply() -> None:
     case = replied_case()
     assert request_window_ends_on(case, CALENDAR) == date(2026, 4, 9)
     ask(case, ReviewLevel.review, date(2026, 4, 9))
-    assert case.state is CaseState.review_requested
+    assert state_of(case) is CaseState.review_requested
     clock = case.running(Step.review)
     assert clock is not None and clock.owner == "petitions-bureau"
     # 9 Apr + 30 days = Saturday 9 May, a make-up workday: the decision is due that day
@@ -70,7 +70,7 @@ def test_review_asked_on_day_31_is_refused() -> None:
     case = replied_case()
     with pytest.raises(WindowClosed, match="30日"):
         ask(case, ReviewLevel.review, date(2026, 4, 10))
-    assert case.state is CaseState.replied
+    assert state_of(case) is CaseState.replied
     assert case.reviews == []
 
 
@@ -78,16 +78,16 @@ def test_review_decision_then_re_review_within_30_days_then_final() -> None:
     case = replied_case()
     ask(case, ReviewLevel.review, date(2026, 3, 20))
     decide_review(case, outcome=ReviewOutcome.upheld, opinion="维持原处理意见", now=at(date(2026, 4, 1)))
-    assert case.state is CaseState.review_decided
+    assert state_of(case) is CaseState.review_decided
     assert case.deadlines[-1].met is True
     assert request_window_ends_on(case, CALENDAR) == date(2026, 5, 6)  # 1 Apr + 30 = 1 May (holiday) → 6 May
     with pytest.raises(IllegalTransition):
         ask(case, ReviewLevel.review, date(2026, 4, 2))
     ask(case, ReviewLevel.re_review, date(2026, 5, 6))
-    assert case.state is CaseState.review_requested
+    assert state_of(case) is CaseState.review_requested
     assert case.running(Step.re_review) is not None
     decide_review(case, outcome=ReviewOutcome.upheld, opinion="维持复查意见", now=at(date(2026, 5, 20)))
-    assert case.state is CaseState.closed
+    assert state_of(case) is CaseState.closed
     assert case.final
     # §36: the same matter is not accepted again, whatever is asked.
     with pytest.raises(RuleViolation, match="第三十六条"):
@@ -104,7 +104,7 @@ def test_a_second_review_is_refused_even_after_closing() -> None:
     with pytest.raises(RuleViolation, match="已经复查"):
         ask(case, ReviewLevel.review, date(2026, 4, 3))
     ask(case, ReviewLevel.re_review, date(2026, 4, 3))
-    assert case.state is CaseState.review_requested
+    assert state_of(case) is CaseState.review_requested
 
 
 def test_re_review_window_closes_after_30_days() -> None:
@@ -113,7 +113,7 @@ def test_re_review_window_closes_after_30_days() -> None:
     decide_review(case, outcome=ReviewOutcome.changed, opinion="部分变更", now=at(date(2026, 4, 1)))
     with pytest.raises(WindowClosed):
         ask(case, ReviewLevel.re_review, date(2026, 5, 7))
-    assert case.state is CaseState.review_decided
+    assert state_of(case) is CaseState.review_decided
 
 
 def test_re_review_needs_a_review_first() -> None:
@@ -132,23 +132,23 @@ def test_review_is_for_claims_only() -> None:
 def test_review_may_be_asked_after_a_satisfied_close_within_the_window() -> None:
     case = replied_case()
     close(case, now=at(date(2026, 3, 12)))
-    assert case.state is CaseState.closed
+    assert state_of(case) is CaseState.closed
     ask(case, ReviewLevel.review, date(2026, 3, 20))
-    assert case.state is CaseState.review_requested
+    assert state_of(case) is CaseState.review_requested
 
 
 def test_unchallenged_reply_closes_the_day_after_the_window() -> None:
     case = replied_case()
     assert not close_if_window_passed(case, now=at(date(2026, 4, 9), 23), calendar=CALENDAR)
-    assert case.state is CaseState.replied
+    assert state_of(case) is CaseState.replied
     assert close_if_window_passed(case, now=at(date(2026, 4, 10), 0), calendar=CALENDAR)
-    assert case.state is CaseState.closed
+    assert state_of(case) is CaseState.closed
 
 
 def test_reopen_within_the_window_once() -> None:
     case = replied_case()
     reopen(case, now=at(date(2026, 3, 15)), calendar=CALENDAR)
-    assert case.state is CaseState.reopened
+    assert state_of(case) is CaseState.reopened
     clock = case.running(Step.reply)
     assert clock is not None and clock.due_on == date(2026, 4, 14)
     petition.start(case, department="housing", now=at(date(2026, 3, 16)))
@@ -170,4 +170,4 @@ def test_reopen_after_the_window_is_refused() -> None:
     case = replied_case()
     with pytest.raises(WindowClosed):
         reopen(case, now=at(date(2026, 4, 10)), calendar=CALENDAR)
-    assert case.state is CaseState.replied
+    assert state_of(case) is CaseState.replied

@@ -18,7 +18,9 @@ def corpus_split() -> tuple[list[LabelledRecord], list[LabelledRecord]]:
 
 
 @pytest.fixture(scope="session")
-def model_path(tmp_path_factory: pytest.TempPathFactory, corpus_split: tuple[list[LabelledRecord], list]) -> Path:
+def model_path(
+    tmp_path_factory: pytest.TempPathFactory, corpus_split: tuple[list[LabelledRecord], list[LabelledRecord]]
+) -> Path:
     train, _ = corpus_split
     path = tmp_path_factory.mktemp("router-model") / "router_model.joblib"
     fit_text_model(train).save(path)

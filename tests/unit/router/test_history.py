@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ GOOD = [
 ]
 
 
-def write_csv(path: Path, header: list[str], rows: list[tuple[str, ...]], encoding: str = "utf-8") -> Path:
+def write_csv(path: Path, header: list[str], rows: Sequence[tuple[str, ...]], encoding: str = "utf-8") -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -30,7 +31,7 @@ def write_csv(path: Path, header: list[str], rows: list[tuple[str, ...]], encodi
     return path
 
 
-def write_xlsx(path: Path, header: list[str], rows: list[tuple[str, ...]]) -> Path:
+def write_xlsx(path: Path, header: list[str], rows: Sequence[tuple[str, ...]]) -> Path:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

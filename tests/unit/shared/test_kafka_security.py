@@ -7,6 +7,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+from typing import TypedDict
 
 import pytest
 from pydantic import ValidationError
@@ -20,7 +21,16 @@ from shared.kafka.sources import UntrustedSource, check_source, trusted_sources
 from shared.runtime import Infrastructure
 from shared.settings import ServiceSettings
 
-PRODUCTION = {
+
+class _ProductionSettings(TypedDict):
+    """The production fields every test here shares; a TypedDict so ``**`` unpacks typed keywords."""
+
+    environment: str
+    jwt_secret: str
+    database_url: str
+
+
+PRODUCTION: _ProductionSettings = {
     "environment": "production",
     "jwt_secret": "a-production-secret-that-is-long-enough-0123456789",
     "database_url": "postgresql+asyncpg://grievance:s3cret@db:5432/grievance",

@@ -115,7 +115,6 @@ def test_previous_pseudonym_keys_only_while_rotating() -> None:
 
 
 def test_production_refuses_a_development_key_inside_a_ring() -> None:
-    strong = {"jwt_secret": "x" * 48, "database_url": "postgresql+asyncpg://app:strong@db:5432/grievance"}
     with pytest.raises(ValidationError, match="pii_encryption_key"):
         Settings(
             environment="production",
@@ -123,5 +122,6 @@ def test_production_refuses_a_development_key_inside_a_ring() -> None:
             pii_encryption_key_id="2",
             pii_pseudonym_keys={"2": _b64(KEY_A)},
             pii_pseudonym_key_id="2",
-            **strong,
+            jwt_secret="x" * 48,
+            database_url="postgresql+asyncpg://app:strong@db:5432/grievance",
         )

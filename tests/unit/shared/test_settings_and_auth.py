@@ -1,6 +1,7 @@
 """Fail-fast settings and staff JWTs."""
 
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 import jwt
 import pytest
@@ -13,7 +14,17 @@ from shared.auth import TokenError, issue_token, verify_token
 from shared.events.vocabulary import Role
 from shared.settings import ServiceSettings
 
-STRONG = {
+
+class _StrongSecrets(TypedDict):
+    """Production-grade values; a TypedDict so ``**STRONG`` unpacks typed keywords."""
+
+    jwt_secret: str
+    database_url: str
+    kafka_sasl_username: str
+    kafka_sasl_password: str
+
+
+STRONG: _StrongSecrets = {
     "jwt_secret": "x" * 48,
     "database_url": "postgresql+asyncpg://app:strong@db:5432/grievance",
     "kafka_sasl_username": "intake",
@@ -94,7 +105,8 @@ def test_alg_none_is_refused() -> None:
         "aud": settings.jwt_audience,
         "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp()),
     }
-    unsigned = jwt.encode(claims, key=None, algorithm="none")
+    # PyJWT's "none" algorithm takes an empty key as no key (its typed signature has no None).
+    unsigned = jwt.encode(claims, key="", algorithm="none")
     with pytest.raises(TokenError):
         verify_token(settings, unsigned)
 
