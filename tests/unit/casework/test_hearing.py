@@ -3,7 +3,7 @@ and the public notice (公示) of a heard 复核 opinion with personal data mask
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -80,6 +80,11 @@ def test_a_hearing_cannot_end_before_it_opened() -> None:
         paused_working_days(CALENDAR, date(2026, 3, 9), date(2026, 3, 6))
 
 
+def pause_marks(clock: Deadline) -> tuple[datetime | None, bool]:
+    """Read afresh: the test set them just before, and mypy would keep that narrowing."""
+    return clock.paused_at, clock.warned
+
+
 def test_resume_moves_both_dates_and_clears_the_old_warnings() -> None:
     clock = Deadline(
         Step.reply, owner="housing", started_at=START, due_on=date(2026, 5, 6), original_due_on=date(2026, 5, 6)
@@ -88,7 +93,7 @@ def test_resume_moves_both_dates_and_clears_the_old_warnings() -> None:
     clock.warned = True
     assert resume(clock, now=at(date(2026, 5, 8)), calendar=CALENDAR) == 3  # 6, 7 and 8 May (劳动节 1–5 May skipped)
     assert clock.due_on == clock.original_due_on == date(2026, 5, 9)  # 7, 8, 9 (Sat, make-up)
-    assert clock.paused_at is None and not clock.warned
+    assert pause_marks(clock) == (None, False)
 
 
 # -- the hearing on a case ---------------------------------------------------------------------
@@ -126,7 +131,11 @@ def test_handler_hearing_pauses_the_reply_clock_and_the_record_moves_the_due_dat
     # 29, 30 Apr, 6, 7, 8, 9 (Sat, make-up), 11, 12 May = 8 working days; 6 May + 8 → 15 May
     assert hearing.paused_working_days == 8
     assert clock.due_on == hearing.resumed_due_on == date(2026, 5, 15)
-    assert not clock.paused and not clock.overdue_on(date(2026, 5, 15)) and clock.overdue_on(date(2026, 5, 16))
+    assert (clock.paused, clock.overdue_on(date(2026, 5, 15)), clock.overdue_on(date(2026, 5, 16))) == (
+        False,
+        False,
+        True,
+    )
     assert hearing.state is HearingState.held
     with pytest.raises(RuleViolation, match="已经完成"):
         record_hearing(
