@@ -24,7 +24,9 @@ def test_model_beats_majority_baseline_by_a_wide_margin(classifier: Classifier, 
     result = evaluate(classifier, held_out, train)
     for head in (result.track, result.area):
         baseline, _, _, combined = head.summary_rows()
-        assert combined[1] >= baseline[1] + 0.3, head.name  # accuracy, absolute points
+        # accuracy: at most a quarter of the majority baseline's errors (a fixed margin in points
+        # cannot be met once petitions, the real platforms' bulk, pass 0.7 of the corpus)
+        assert 1 - combined[1] <= 0.25 * (1 - baseline[1]), head.name
         assert combined[2] >= baseline[2] + 0.4, head.name  # macro-F1
     assert result.track.accuracy(result.track.combined) >= 0.85
     assert result.area.accuracy(result.area.combined) >= 0.65
