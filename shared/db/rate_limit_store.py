@@ -6,9 +6,9 @@ so it costs one round trip and never joins the route's own transaction: it reads
 window's count and increments the current one only if the weighted sum stays within the limit, so
 refused requests do not push a client's wait further out.
 
-Every request of a limited route runs that statement, so it goes straight to the driver (asyncpg's
-prepared statement on a connection of the service's pool): SQLAlchemy's execution layer cost about
-three times the driver's own work for this one statement.
+Every request of a limited route runs that statement, so it goes straight to the driver
+(shared.db.driver): SQLAlchemy's execution layer cost about three times the driver's own work for
+this one statement.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, PrimaryKeyConstraint, Table, Text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.util import greenlet_spawn
 
+from shared.db.driver import fetchrow_autocommit
 from shared.sliding_window import SLACK, Count, WindowPosition
 
 RATE_LIMIT_TABLE = "rate_limit_counter"
@@ -97,7 +96,8 @@ class PostgresCounterStore:
 
     async def hit(self, *, scope: str, client: str, limit: int, at: WindowPosition) -> Count:
         statement, extra = self._statement(at)
-        previous, before, after = await self._fetch_row(
+        previous, before, after = await fetchrow_autocommit(
+            self._engine,
             statement,
             scope,
             client,
@@ -112,17 +112,6 @@ class PostgresCounterStore:
         if after is None:
             return Count(previous=previous, current=before, admitted=False)
         return Count(previous=previous, current=after, admitted=True)
-
-    async def _fetch_row(self, statement: str, *args: Any) -> Any:
-        pooled = await self._engine.raw_connection()
-        try:
-            return await pooled.driver_connection.fetchrow(statement, *args)  # type: ignore[union-attr]
-        except BaseException:
-            # Broken by an outage or cut off mid-statement: the pool must not hand it out again.
-            await greenlet_spawn(pooled.invalidate)
-            raise
-        finally:
-            await greenlet_spawn(pooled.close)
 
     def _statement(self, at: WindowPosition) -> tuple[str, tuple[datetime, ...]]:
         if time.monotonic() < self._next_purge:

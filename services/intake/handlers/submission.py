@@ -124,28 +124,30 @@ async def register_grievance(
     """A registrar files a visit, a call or a letter: audited in the filing's own transaction."""
     prepared = prepare_filing(ctx, replace(command, registered_by=staff.office))
     await uow.audit.record(staff, "register_grievance", None, {"channel": command.channel.value})
-    return await file_prepared(uow=uow, ctx=ctx, prepared=prepared, replay=replay)
+    return await file_prepared(uow=uow, ctx=ctx, prepared=prepared, replay=replay, alone=False)
 
 
 async def submit_grievance(
     *, uow: IntakeUnitOfWork, ctx: IntakeContext, command: SubmitGrievance, replay: Replay | None = None
 ) -> SubmitResult:
     """File ``command`` and commit; with ``replay``, a repeated request gets the first answer."""
-    return await file_prepared(uow=uow, ctx=ctx, prepared=prepare_filing(ctx, command), replay=replay)
+    prepared = prepare_filing(ctx, command)
+    return await file_prepared(uow=uow, ctx=ctx, prepared=prepared, replay=replay, alone=replay is None)
 
 
 async def file_prepared(
-    *, uow: IntakeUnitOfWork, ctx: IntakeContext, prepared: PreparedFiling, replay: Replay | None = None
+    *, uow: IntakeUnitOfWork, ctx: IntakeContext, prepared: PreparedFiling, replay: Replay | None, alone: bool
 ) -> SubmitResult:
     """Store ``prepared`` with its two events in one statement and commit, besides the statements
-    of a replayable request."""
+    of a replayable request. ``alone``: the filing is the unit of work's only write (no replay to
+    remember, no audit row), so that statement commits by itself, in one round trip."""
     if replay is not None:
         earlier = await recall(uow=uow, ctx=ctx, replay=replay)
         if earlier is not None:
             return SubmitResult(accepted=earlier, replayed=True)
     command, grievance_id, now = prepared.command, prepared.filing.grievance.id, prepared.received_at
     await _publish_received(uow, prepared, prepared.provisional_tracking_no)
-    tracking_no = await uow.file(prepared.filing)
+    tracking_no = await uow.file(prepared.filing, alone=alone)
     if tracking_no is None:
         assert command.external_ref is not None, "only a partner's case can have been filed before"
         await _refuse_known_external_case(uow, command.channel, command.external_ref)
@@ -158,7 +160,8 @@ async def file_prepared(
     )
     if replay is not None:
         await remember(uow=uow, ctx=ctx, replay=replay, grievance_id=grievance_id, accepted=accepted)
-    await uow.commit()
+    if not uow.committed:
+        await uow.commit()
     count_submission(command.channel)
     return SubmitResult(accepted=accepted, replayed=False)
 

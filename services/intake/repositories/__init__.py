@@ -48,14 +48,20 @@ class IntakeUnitOfWork(UnitOfWork):
         self.ciphertexts = CiphertextRepository(session)
         self.open311_requests = Open311RequestRepository(session)
 
-    async def file(self, filing: NewFiling) -> str | None:
+    async def file(self, filing: NewFiling, *, alone: bool = False) -> str | None:
         """Store ``filing`` together with the events published so far in this unit of work, in the
         filing's one statement (their outbox rows exist iff the grievance was inserted); the
         tracking number, or None when the partner case was filed before. The events were encoded
         with the filing's number marker, which the statement replaces with the number, so
-        ``published`` shows them with the marker."""
+        ``published`` shows them with the marker.
+
+        ``alone``: nothing else was or will be written in this unit of work, so the statement
+        commits by itself (FilingRepository.add) and the unit counts as committed."""
         assert self._outbox is not None, "unit of work used outside 'async with'"
-        return await self.filings.add(filing, self._outbox.take_pending())
+        tracking_no = await self.filings.add(filing, self._outbox.take_pending(), alone=alone)
+        if alone:
+            self.committed = True
+        return tracking_no
 
 
 IntakeUnits = Callable[[], IntakeUnitOfWork]

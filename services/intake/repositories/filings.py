@@ -16,15 +16,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.intake import db
 from services.intake.domain.complainant import SealedComplainant
 from services.intake.domain.grievance import SEQUENCE_DIGITS
 from services.intake.repositories.grievances import NewGrievance
+from shared.db.driver import fetchrow_autocommit
 from shared.db.outbox import OutboxRow
 
 
@@ -98,13 +102,38 @@ _GRIEVANCE_FIELDS = tuple(f.name for f in fields(NewGrievance))
 _COMPLAINANT_FIELDS = tuple(f.name for f in fields(SealedComplainant))
 
 
+@lru_cache(maxsize=8)
+def _on_the_driver(dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """``_FILE`` with the driver's ``$n`` parameters, and the names they stand for in order."""
+    compiled = _FILE.compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup or ())
+
+
 class FilingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, filing: NewFiling, events: Sequence[OutboxRow]) -> str | None:
+    async def add(self, filing: NewFiling, events: Sequence[OutboxRow], *, alone: bool = False) -> str | None:
         """Store ``filing`` and the outbox rows of its ``events``; its tracking number, or None
-        (and nothing stored) when its partner case was filed before."""
+        (and nothing stored) when its partner case was filed before.
+
+        ``alone``: the filing is its unit of work's only write, so the statement runs by itself on
+        the driver, outside the session's transaction, and is committed when this returns (one
+        round trip instead of BEGIN, the statement and COMMIT; shared.db.driver)."""
+        values = self._values(filing, events)
+        if alone:
+            engine = self._session.bind
+            assert isinstance(engine, AsyncEngine), "a unit of work's session is bound to its engine"
+            statement, names = _on_the_driver(engine.dialect)
+            # The one parameter SQLAlchemy would have serialised itself (JSONB).
+            values["attachments"] = json.dumps(values["attachments"], ensure_ascii=False)
+            row = await fetchrow_autocommit(engine, statement, *(values[name] for name in names))
+            return None if row is None else str(row[0])
+        tracking_no: str | None = (await self._session.execute(_FILE, values)).scalar()
+        return tracking_no
+
+    @staticmethod
+    def _values(filing: NewFiling, events: Sequence[OutboxRow]) -> dict[str, Any]:
         values = {name: getattr(filing.grievance, name) for name in _GRIEVANCE_FIELDS}
         values.update({name: getattr(filing.complainant, name) for name in _COMPLAINANT_FIELDS})
         values.update(
@@ -120,5 +149,4 @@ class FilingRepository:
             event_values=[row["value"].decode() for row in events],
             event_headers=[json.dumps(row["headers"], ensure_ascii=False) for row in events],
         )
-        tracking_no: str | None = (await self._session.execute(_FILE, values)).scalar()
-        return tracking_no
+        return values

@@ -37,7 +37,7 @@ class FakeFilingRepository(FilingRepository):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
-    async def add(self, filing: NewFiling, events: Sequence[OutboxRow]) -> str | None:
+    async def add(self, filing: NewFiling, events: Sequence[OutboxRow], *, alone: bool = False) -> str | None:
         # The events stay with the fake unit of work (FakeIntakeUow.file numbers them).
         # The sequence value is drawn before the conflict is known, as nextval() is in the statement.
         self._store.sequence += 1

@@ -75,15 +75,18 @@ class FakeIntakeUow(FakeUnitOfWork, IntakeUnitOfWork):
         self._held_here.clear()
         await super().__aexit__(exc_type, exc, tb)
 
-    async def file(self, filing: NewFiling) -> str | None:
+    async def file(self, filing: NewFiling, *, alone: bool = False) -> str | None:
         """As the filing statement: the events published so far are kept only if the grievance is
-        stored, with its sequence number in place of the filing's number marker."""
-        tracking_no = await self.filings.add(filing, [])
+        stored, with its sequence number in place of the filing's number marker; ``alone``, it
+        commits by itself, as the statement does on the driver."""
+        tracking_no = await self.filings.add(filing, [], alone=alone)
         if tracking_no is None:
             self._pending = []
             return None
         number = tracking_no.removeprefix(filing.grievance.tracking_no_stem)
         self._pending = [(topic, _numbered(event, filing.number_marker, number)) for topic, event in self._pending]
+        if alone:
+            await self.commit()
         return tracking_no
 
 
