@@ -41,10 +41,12 @@ HANDLERS: dict[str, CaseworkEventHandler] = {
 
 async def prepare(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
     """Before a poll batch is handled event by event: lock and read the cases its hand-offs open or
-    re-assign, and their repeat links, in one statement each instead of two per hand-off."""
+    re-assign, and their repeat links, in one statement each instead of two per hand-off; the new
+    cases and notices are written at the batch's commit, one statement per table."""
+    casework = CaseworkUnitOfWork.of(uow)
+    casework.defer_inserts()
     grievance_ids = [event.subject for event in events if event.type == TrackHandoff.event_type]
     if grievance_ids:
-        casework = CaseworkUnitOfWork.of(uow)
         await casework.cases.lock_many(grievance_ids)
         await casework.repeat_links.read_many(grievance_ids)
 

@@ -86,8 +86,9 @@ document = Table(
     Column("title", Text, nullable=False),
     Column("doc_no", Text, nullable=False),
     Column("issued_by", Text, nullable=False),
-    Column("html", Text, nullable=False),
-    Column("pdf", LargeBinary, nullable=False),
+    Column("issuer_name", Text, nullable=False, comment="as printed on the notice: its PDF's author"),
+    Column("html", Text, nullable=False, comment="the notice as issued"),
+    Column("pdf", LargeBinary, comment="made from the html on first download, then kept"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_document_grievance_id", "grievance_id"),
 )

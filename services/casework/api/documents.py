@@ -28,6 +28,7 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 def _file(document: DocumentFile, fmt: Format) -> Response:
     if fmt == "html":
         return document_html(document.html)
+    assert document.pdf is not None  # asked for with the format
     # The number is ASCII-safe apart from Chinese brackets: name the file by the tracking part.
     filename = "".join(ch for ch in document.doc_no if ch.isascii() and (ch.isalnum() or ch in "-_")) or "notice"
     return Response(
@@ -72,7 +73,12 @@ async def staff_document(
     async with uow:
         with problems():
             document = await queries.staff_document(
-                uow=uow, ctx=ctx, staff=staff, grievance_id=grievance_id, document_id=document_id
+                uow=uow,
+                ctx=ctx,
+                staff=staff,
+                grievance_id=grievance_id,
+                document_id=document_id,
+                with_pdf=format == "pdf",
             )
     return _file(document, format)
 
@@ -95,6 +101,6 @@ async def citizen_document(
     async with uow:
         with problems():
             document = await queries.citizen_document(
-                uow=uow, ctx=ctx, document_id=document_id, token=x_tracking_token or token
+                uow=uow, ctx=ctx, document_id=document_id, token=x_tracking_token or token, with_pdf=format == "pdf"
             )
     return _file(document, format)

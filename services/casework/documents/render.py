@@ -1,4 +1,8 @@
-"""Draft → HTML (jinja2 templates in ./templates) → PDF (pdf.py); both kept as issued."""
+"""Draft → HTML (jinja2 templates in ./templates) → PDF (pdf.py).
+
+The HTML is the record, kept when the notice is issued; the PDF is made from it when first asked
+for (``DocumentRenderer.pdf``), so issuing a notice in a consumer batch costs a template, not a
+PDF layout with a font subset."""
 
 from __future__ import annotations
 
@@ -11,12 +15,27 @@ from services.casework.documents.pdf import PdfWriter
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeText:
+    """A notice as issued: its HTML and what its PDF's metadata says."""
+
+    kind: DocumentKind
+    title: str
+    doc_no: str
+    issuer: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedDocument:
     kind: DocumentKind
     title: str
     doc_no: str
     html: str
     pdf: bytes
+
+
+def pdf_title(title: str, doc_no: str) -> str:
+    return f"{title} {doc_no}"
 
 
 class DocumentRenderer:
@@ -48,8 +67,21 @@ class DocumentRenderer:
     def html(self, draft: Draft) -> str:
         return self.environment.get_template(draft.template).render(**draft.context)
 
+    def text(self, draft: Draft) -> NoticeText:
+        return NoticeText(
+            kind=draft.kind,
+            title=draft.title,
+            doc_no=str(draft.context["doc_no"]),
+            issuer=str(draft.context["issuer"]),
+            html=self.html(draft),
+        )
+
+    def pdf(self, *, html: str, title: str, doc_no: str, issuer: str) -> bytes:
+        """The PDF of an issued notice's HTML."""
+        return self.pdf_writer.write(html, title=pdf_title(title, doc_no), author=issuer)
+
     def render(self, draft: Draft) -> RenderedDocument:
-        html = self.html(draft)
-        doc_no = str(draft.context["doc_no"])
-        pdf = self.pdf_writer.write(html, title=f"{draft.title} {doc_no}", author=str(draft.context["issuer"]))
-        return RenderedDocument(kind=draft.kind, title=draft.title, doc_no=doc_no, html=html, pdf=pdf)
+        """HTML and PDF at once, as the notice reads once downloaded (issuing keeps the HTML only)."""
+        notice = self.text(draft)
+        pdf = self.pdf(html=notice.html, title=notice.title, doc_no=notice.doc_no, issuer=notice.issuer)
+        return RenderedDocument(kind=notice.kind, title=notice.title, doc_no=notice.doc_no, html=notice.html, pdf=pdf)

@@ -139,15 +139,19 @@ async def take_handoff(*, uow: CaseworkUnitOfWork, ctx: CaseworkContext, handoff
                 now=now,
                 departments=dropped,
             )
-    await _announce_assignment(uow, ctx, case, now=now)
+    await _announce_assignment(uow, ctx, case, now=now, opened=existing is None)
 
 
-async def _announce_assignment(uow: CaseworkUnitOfWork, ctx: CaseworkContext, case: Case, *, now: datetime) -> None:
+async def _announce_assignment(
+    uow: CaseworkUnitOfWork, ctx: CaseworkContext, case: Case, *, now: datetime, opened: bool
+) -> None:
     detail = {"lead": case.lead, "co": list(case.co), "urgent": case.urgent}
     if case.track is Track.litigation:
         assert case.legal is not None
         body_name = ctx.name(case.lead)
-        sequence = await next_document_sequence(uow, case.grievance_id, content.DocumentKind.legal_transfer_notice)
+        # A case opened just now has no notice yet: the first one needs no count.
+        kind = content.DocumentKind.legal_transfer_notice
+        sequence = 1 if opened else await next_document_sequence(uow, case.grievance_id, kind)
         draft = content.legal_transfer_notice(
             case, issuer=ctx.settings.bureau_name, body_name=body_name, now=now, sequence=sequence
         )

@@ -3,7 +3,6 @@ and the staff audit log — all written in the caller's transaction (outbox, no 
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -79,6 +78,7 @@ async def tell_departments(
         if upcoming
         else None
     )
+    shown = grievance_view(case)  # the same for every department allowed to see it
     for code in dict.fromkeys(departments if departments is not None else case.departments):
         role = case.role_of(code)
         label = role.value if role is not None else "reviewer" if code == ctx.settings.review_office_code else "former"
@@ -105,7 +105,7 @@ async def tell_departments(
                 due=due if label != "former" else None,
                 message_zh=message_zh,
                 confidential=not visible,
-                grievance=grievance_view(case) if visible else None,
+                grievance=shown if visible else None,
                 detail=detail or {},
                 case_url=ctx.case_url(case.grievance_id),
                 occurred_at=now,
@@ -118,23 +118,25 @@ async def tell_departments(
 async def issue_document(
     uow: CaseworkUnitOfWork, ctx: CaseworkContext, case: Case, draft: Draft, *, issued_by: str, now: datetime
 ) -> DocumentRef:
-    """Render the notice (HTML and PDF), keep it as issued, and return the citizen's link."""
-    rendered = await asyncio.to_thread(ctx.renderer.render, draft)
+    """Keep the notice as issued (its HTML; the PDF is made from it on first download) and return
+    the citizen's link."""
+    notice = ctx.renderer.text(draft)
     document_id = str(uuid.uuid4())
     await uow.documents.add(
         IssuedDocument(
             id=document_id,
             grievance_id=case.grievance_id,
-            kind=rendered.kind.value,
-            title=rendered.title,
-            doc_no=rendered.doc_no,
+            kind=notice.kind.value,
+            title=notice.title,
+            doc_no=notice.doc_no,
             issued_by=issued_by,
-            html=rendered.html,
-            pdf=rendered.pdf,
+            issuer_name=notice.issuer,
+            html=notice.html,
+            pdf=None,
             created_at=now,
         )
     )
-    return DocumentRef(kind=rendered.kind.value, title=rendered.title, url=ctx.public_document_url(document_id))
+    return DocumentRef(kind=notice.kind.value, title=notice.title, url=ctx.public_document_url(document_id))
 
 
 async def audit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from services.casework.handlers.publishing import audit
 from services.casework.handlers.views import case_summary
 from services.casework.repositories import CaseworkUnitOfWork
 from services.casework.repositories.cases import CaseFilter
+from services.casework.repositories.documents import IssuedDocument
 from services.casework.schemas.cases import CaseList, CaseRead
 from shared.auth import StaffPrincipal
 from shared.pii import tokens_match
@@ -52,23 +54,30 @@ class DocumentFile:
     title: str
     doc_no: str
     html: str
-    pdf: bytes
+    pdf: bytes | None  # only when asked for
 
 
 async def staff_document(
-    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, staff: StaffPrincipal, grievance_id: str, document_id: str
+    *,
+    uow: CaseworkUnitOfWork,
+    ctx: CaseworkContext,
+    staff: StaffPrincipal,
+    grievance_id: str,
+    document_id: str,
+    with_pdf: bool,
 ) -> DocumentFile:
     case, reader = await find_case(uow, ctx, staff, grievance_id, action="download_document")
     found = await uow.documents.get(document_id)
     if found is None or found.grievance_id != case.grievance_id or not may_read_documents(case, reader):
         raise CaseNotFound(document_id)
     await audit(uow, staff, "download_document", grievance_id, {"document_id": document_id})
+    file = await _file(uow, ctx, found, with_pdf=with_pdf)
     await uow.commit()
-    return DocumentFile(title=found.title, doc_no=found.doc_no, html=found.html, pdf=found.pdf)
+    return file
 
 
 async def citizen_document(
-    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, document_id: str, token: str | None
+    *, uow: CaseworkUnitOfWork, ctx: CaseworkContext, document_id: str, token: str | None, with_pdf: bool
 ) -> DocumentFile:
     """The citizen's copy, for the holder of the tracking token; 404 for anything else."""
     found = await uow.documents.get(document_id)
@@ -77,4 +86,18 @@ async def citizen_document(
     case = await uow.cases.get(found.grievance_id)
     if case is None or not tokens_match(token, case.tracking_token_hash):
         raise CaseNotFound(document_id)
-    return DocumentFile(title=found.title, doc_no=found.doc_no, html=found.html, pdf=found.pdf)
+    file = await _file(uow, ctx, found, with_pdf=with_pdf)
+    await uow.commit()
+    return file
+
+
+async def _file(
+    uow: CaseworkUnitOfWork, ctx: CaseworkContext, found: IssuedDocument, *, with_pdf: bool
+) -> DocumentFile:
+    """The notice as issued; its PDF made from its HTML and kept if this is the first download."""
+    if with_pdf and found.pdf is None:
+        pdf = await asyncio.to_thread(
+            ctx.renderer.pdf, html=found.html, title=found.title, doc_no=found.doc_no, issuer=found.issuer_name
+        )
+        found = await uow.documents.keep_pdf(found, pdf)
+    return DocumentFile(title=found.title, doc_no=found.doc_no, html=found.html, pdf=found.pdf if with_pdf else None)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlalchemy import (
     ColumnElement,
     Text,
@@ -28,22 +27,16 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.casework import db
-from services.casework.domain.calendar import WorkingCalendar, local_date
+from services.casework.domain.calendar import WorkingCalendar
 from services.casework.domain.case import Case
-from services.casework.domain.kinds import is_confidential
-from services.casework.domain.review import request_window_ends_on
 from services.casework.domain.states import CaseState
-
-_CASE = TypeAdapter(Case)
-
-
-def dump_case(case: Case) -> dict[str, Any]:
-    dumped: dict[str, Any] = _CASE.dump_python(case, mode="json")
-    return dumped
-
-
-def load_case(data: dict[str, Any]) -> Case:
-    return _CASE.validate_python(data)
+from services.casework.repositories.case_rows import (
+    case_columns,
+    deadline_rows,
+    insert_case,
+    insert_deadline,
+    load_case,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +61,26 @@ class CaseRepository:
         # A consumer batch's cases, read and locked at once (``lock_many``) and kept current by
         # ``add`` and ``save``: their stored aggregate, or None for a case not opened yet.
         self._locked: dict[str, dict[str, Any] | None] | None = None
+        # A consumer batch's new cases (their columns) and their deadline rows, written at ``flush``
+        # in one statement each instead of two per case; None: written at once.
+        self._deferred: dict[str, dict[str, Any]] | None = None
+        self._deferred_deadlines: dict[str, list[dict[str, Any]]] = {}
+
+    def defer_inserts(self) -> None:
+        """Keep the cases ``add`` opens in memory until ``flush`` (``get``, ``for_update`` and
+        ``save`` see them there; this repository's other reads flush first). For a consumer batch,
+        whose use cases reach cases through this repository only."""
+        self._deferred = {}
+
+    async def flush(self) -> None:
+        if not self._deferred:
+            return
+        cases, self._deferred = list(self._deferred.values()), {}
+        deadlines = [row for rows in self._deferred_deadlines.values() for row in rows]
+        self._deferred_deadlines = {}
+        await self._session.execute(insert_case(), cases)
+        if deadlines:
+            await self._session.execute(insert_deadline(), deadlines)
 
     async def lock_many(self, grievance_ids: Iterable[str]) -> None:
         """Read and lock a batch's cases in one statement; ``for_update`` and ``get`` then answer
@@ -93,6 +106,8 @@ class CaseRepository:
         return await self._one(grievance_id, lock=True, skip_locked=skip_locked)
 
     async def _one(self, grievance_id: str, *, lock: bool = False, skip_locked: bool = False) -> Case | None:
+        if self._deferred and grievance_id in self._deferred:
+            return load_case(self._deferred[grievance_id]["aggregate"])
         if self._locked is not None and grievance_id in self._locked:
             known = self._locked[grievance_id]
             # A fresh aggregate each time, as from the database: callers mutate what they get.
@@ -105,17 +120,27 @@ class CaseRepository:
 
     async def add(self, case: Case, *, now: datetime, calendar: WorkingCalendar) -> None:
         """``calendar`` dates the citizen's remedy window, kept as a column for the scheduler."""
-        columns = self._columns(case, calendar)
-        await self._session.execute(insert(db.grievance_case).values(**columns, created_at=now))
-        await self._write_deadlines(case, new=True)
+        columns = case_columns(case, calendar) | {"created_at": now}
+        if self._deferred is not None:
+            self._deferred[case.grievance_id] = columns
+            self._deferred_deadlines[case.grievance_id] = deadline_rows(case)
+        else:
+            await self._session.execute(insert(db.grievance_case).values(**columns))
+            await self._write_deadlines(case, new=True)
         self._remember(case.grievance_id, columns["aggregate"])
 
     async def save(self, case: Case, *, calendar: WorkingCalendar) -> None:
-        columns = self._columns(case, calendar)
-        await self._session.execute(
-            update(db.grievance_case).where(db.grievance_case.c.grievance_id == case.grievance_id).values(**columns)
-        )
-        await self._write_deadlines(case)
+        columns = case_columns(case, calendar)
+        if self._deferred and case.grievance_id in self._deferred:
+            # Opened in this batch and not written yet: the row to write is the case as it is now.
+            self._deferred[case.grievance_id] |= columns
+            self._deferred_deadlines[case.grievance_id] = deadline_rows(case)
+        else:
+            table = db.grievance_case
+            await self._session.execute(
+                update(table).where(table.c.grievance_id == case.grievance_id).values(**columns, updated_at=func.now())
+            )
+            await self._write_deadlines(case)
         self._remember(case.grievance_id, columns["aggregate"])
 
     def _remember(self, grievance_id: str, aggregate: dict[str, Any]) -> None:
@@ -124,6 +149,7 @@ class CaseRepository:
 
     async def search(self, filters: CaseFilter, *, today: date) -> tuple[int, list[Case]]:
         """How many cases match, and one page of them: urgent first, then the nearest due date."""
+        await self.flush()
         t, d = db.grievance_case, db.deadline
         conditions: list[ColumnElement[bool]] = []
         if filters.department is not None:
@@ -163,6 +189,7 @@ class CaseRepository:
         return int(total or 0), [load_case(data) for data in rows]
 
     async def existing_ids(self, grievance_ids: Iterable[str]) -> set[str]:
+        await self.flush()
         wanted = list(grievance_ids)
         if not wanted:
             return set()
@@ -171,6 +198,7 @@ class CaseRepository:
 
     async def closed(self, *, lead: str | None, limit: int) -> list[Case]:
         """Closed cases (of one lead department if given), at most ``limit`` of them."""
+        await self.flush()
         t = db.grievance_case
         conditions: list[ColumnElement[bool]] = [t.c.state == CaseState.closed.value]
         if lead is not None:
@@ -181,6 +209,7 @@ class CaseRepository:
     async def needing_supervision(self, *, today: date, horizon: date, limit: int) -> list[str]:
         """Cases with a clock to warn about (due by ``horizon``) or to supervise (past due), or a
         reply whose remedy window has passed unchallenged."""
+        await self.flush()
         d, t = db.deadline, db.grievance_case
         # A clock paused by a hearing (听证) is neither near due nor overdue until it runs again.
         running = and_(d.c.done_at.is_(None), d.c.cancelled.is_(False), d.c.paused_at.is_(None))
@@ -193,50 +222,9 @@ class CaseRepository:
         )
         return list(await self._session.scalars(clocks.union(expired).limit(limit)))
 
-    @staticmethod
-    def _columns(case: Case, calendar: WorkingCalendar) -> dict[str, Any]:
-        upcoming = case.next_deadline
-        return {
-            "grievance_id": case.grievance_id,
-            "tracking_no": case.tracking_no,
-            "track": case.track.value,
-            "petition_kind": case.petition_kind.value if case.petition_kind else None,
-            "state": case.state.value,
-            "lead_department": case.lead,
-            "co_departments": list(case.co),
-            "revision": case.revision,
-            "urgent": case.urgent,
-            "confidential": is_confidential(case.petition_kind),
-            "final": case.final,
-            "next_due_at": upcoming.due_at if upcoming else None,
-            "remedy_window_ends_on": request_window_ends_on(case, calendar),
-            "aggregate": dump_case(case),
-            "updated_at": func.now(),
-        }
-
     async def _write_deadlines(self, case: Case, *, new: bool = False) -> None:
         table = db.deadline
         if not new:  # a new case has no rows to replace
             await self._session.execute(delete(table).where(table.c.grievance_id == case.grievance_id))
-        if not case.deadlines:
-            return
-        await self._session.execute(
-            insert(table),
-            [
-                {
-                    "grievance_id": case.grievance_id,
-                    "seq": seq,
-                    "step": d.step.value,
-                    "owner": d.owner,
-                    "started_at": d.started_at,
-                    "due_on": d.due_on,
-                    "done_at": d.done_at,
-                    "done_on": local_date(d.done_at) if d.done_at else None,
-                    "cancelled": d.cancelled,
-                    "warned": d.warned,
-                    "supervised": d.supervised,
-                    "paused_at": d.paused_at,
-                }
-                for seq, d in enumerate(case.deadlines)
-            ],
-        )
+        if case.deadlines:
+            await self._session.execute(insert_deadline(), deadline_rows(case))
