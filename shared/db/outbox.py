@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from shared.events.envelope import CloudEvent, to_kafka
+from shared.events.envelope import CloudEvent, attribute_headers, encode_data
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -72,15 +72,16 @@ class OutboxRow(TypedDict):
 
 def outbox_row(topic: str, event: CloudEvent) -> OutboxRow:
     """``event`` as the outbox row the relay publishes to ``topic``: the one encoding of an event
-    for every statement that writes outbox rows (this writer, and those that insert their own)."""
-    record = to_kafka(event)
+    for every statement that writes outbox rows (this writer, and those that insert their own).
+    The relay sends these as they are: the record ``to_kafka(event)`` makes, without encoding the
+    headers only to decode them again."""
     return {
         "topic": topic,
-        "key": record.key.decode(),
+        "key": event.subject,
         "event_id": event.id,
         "event_type": event.type,
-        "value": record.value,
-        "headers": [[name, raw.decode()] for name, raw in record.headers],
+        "value": encode_data(event.data),
+        "headers": [[name, text] for name, text in attribute_headers(event)],
     }
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.db import inbox
 from shared.db.outbox import OutboxWriter
 from shared.events.contracts import EventPayload
-from shared.events.envelope import CloudEvent
+from shared.events.envelope import CloudEvent, payload_event
 from shared.logging import current_correlation_id
 
 
@@ -115,12 +115,8 @@ class UnitOfWork:
     ) -> CloudEvent:
         """Add ``payload`` to the outbox; it reaches Kafka only if this unit of work commits."""
         assert self._outbox is not None
-        event = CloudEvent(
-            type=payload.event_type,
-            source=self.source,
-            subject=subject,
-            data=payload.model_dump(mode="json"),
-            correlation_id=correlation_id or current_correlation_id(),
+        event = payload_event(
+            payload, source=self.source, subject=subject, correlation_id=correlation_id or current_correlation_id()
         )
         self._outbox.add(topic or payload.topic, event)
         return event

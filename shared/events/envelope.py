@@ -11,7 +11,10 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shared.events.contracts import EventPayload
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -55,36 +58,47 @@ class KafkaRecord:
     headers: Headers
 
 
+def payload_event(payload: EventPayload, *, source: str, subject: str, correlation_id: str | None = None) -> CloudEvent:
+    """``payload`` as a new event from ``source`` about ``subject``, its data in JSON mode."""
+    return CloudEvent(
+        type=payload.event_type,
+        source=source,
+        subject=subject,
+        data=payload.model_dump(mode="json"),
+        correlation_id=correlation_id,
+    )
+
+
 def encode_data(data: Mapping[str, Any]) -> bytes:
+    """The payload's bytes on the wire and in the outbox."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
-def to_kafka(event: CloudEvent) -> KafkaRecord:
-    headers: Headers = [
-        ("ce_specversion", event.specversion.encode()),
-        ("ce_id", event.id.encode()),
-        ("ce_source", event.source.encode()),
-        ("ce_type", event.type.encode()),
-        ("ce_time", _format_time(event.time).encode()),
-        ("ce_subject", event.subject.encode()),
-        ("content-type", event.datacontenttype.encode()),
+def attribute_headers(event: CloudEvent) -> list[tuple[str, str]]:
+    """The event's attributes as (header, text), in the order they travel."""
+    headers = [
+        ("ce_specversion", event.specversion),
+        ("ce_id", event.id),
+        ("ce_source", event.source),
+        ("ce_type", event.type),
+        ("ce_time", _format_time(event.time)),
+        ("ce_subject", event.subject),
+        ("content-type", event.datacontenttype),
     ]
     if event.correlation_id:
-        headers.append((f"ce_{CORRELATION_ID}", event.correlation_id.encode()))
+        headers.append((f"ce_{CORRELATION_ID}", event.correlation_id))
     if event.traceparent:
-        headers.append((f"ce_{TRACEPARENT}", event.traceparent.encode()))
+        headers.append((f"ce_{TRACEPARENT}", event.traceparent))
+    return headers
+
+
+def to_kafka(event: CloudEvent) -> KafkaRecord:
+    headers: Headers = [(name, text.encode()) for name, text in attribute_headers(event)]
     return KafkaRecord(key=event.subject.encode(), value=encode_data(event.data), headers=headers)
 
 
 def from_kafka(key: bytes | None, value: bytes | None, headers: Iterable[tuple[str, bytes]]) -> CloudEvent:
-    attrs: dict[str, str] = {}
-    content_type = CONTENT_TYPE
-    for name, raw in headers:
-        text = _decode(raw, name)
-        if name.startswith("ce_"):
-            attrs[name[3:]] = text
-        elif name.lower() == "content-type":
-            content_type = text
+    attrs, content_type = _attributes(headers)
     missing = [a for a in _REQUIRED if not attrs.get(a)]
     if missing:
         raise InvalidEnvelope(f"missing CloudEvents attributes: {', '.join(missing)}")
@@ -127,11 +141,21 @@ def header_value(headers: Sequence[tuple[str, bytes]], name: str) -> str | None:
     return None
 
 
-def _decode(raw: bytes | None, name: str) -> str:
+def _attributes(headers: Iterable[tuple[str, bytes]]) -> tuple[dict[str, str], str]:
+    """The ``ce_*`` attributes by name, and the content type; every header must be UTF-8."""
+    attrs: dict[str, str] = {}
+    content_type = CONTENT_TYPE
+    name = ""
     try:
-        return (raw or b"").decode()
+        for name, raw in headers:
+            text = (raw or b"").decode()
+            if name.startswith("ce_"):
+                attrs[name[3:]] = text
+            elif name.lower() == "content-type":
+                content_type = text
     except UnicodeDecodeError as exc:
         raise InvalidEnvelope(f"header {name} is not UTF-8") from exc
+    return attrs, content_type
 
 
 def _format_time(moment: datetime) -> str:
