@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import EventPayload
-from shared.events.envelope import CloudEvent
+from shared.events.envelope import CloudEvent, payload_event
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -64,13 +64,7 @@ class FakeUnitOfWork(UnitOfWork):
         topic: str | None = None,
         correlation_id: str | None = None,
     ) -> CloudEvent:
-        event = CloudEvent(
-            type=payload.event_type,
-            source=self.source,
-            subject=subject,
-            data=payload.model_dump(mode="json"),
-            correlation_id=correlation_id,
-        )
+        event = payload_event(payload, source=self.source, subject=subject, correlation_id=correlation_id)
         self._pending.append((topic or payload.topic, event))
         return event
 
