@@ -38,11 +38,18 @@ HANDLERS: dict[str, ContextHandler] = {
 
 async def prepare(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
     """A poll batch of hand-offs only: read the roster and the mediators' loads once for all of
-    them (each hand-off would read both again) and keep the loads current as teams are assigned."""
+    them (each hand-off would read both again) and keep the loads current as teams are assigned;
+    read and lock the cases of its grievances in one statement; write the cases it opens and
+    their assignments at commit, one statement per table. A batch with anything else in it (a
+    rating may reopen a case and change the loads) runs each use case as it would run alone."""
     if events and all(event.type == TrackHandoff.event_type for event in events):
         mediation = MediationUnitOfWork.of(uow)
         mediation.mediators.keep_roster()
         mediation.teams.keep_loads()
+        # The record key, and so the subject, is the grievance id (a hand-off about another
+        # grievance than its subject is read from the database, as alone).
+        await mediation.cases.lock_many(event.subject for event in events if event.subject)
+        mediation.defer_inserts()
 
 
 def bind(ctx: MediationContext) -> dict[str, EventHandler]:

@@ -54,8 +54,10 @@ async def pick_team(
     *,
     panel: bool | None = None,
     exclude: frozenset[str] = frozenset(),
+    opened_now: bool = False,
 ) -> Selection:
-    recused = await uow.teams.recused(case.id)
+    # A case opened in this transaction has had no one to declare a conflict yet.
+    recused = frozenset[str]() if opened_now else await uow.teams.recused(case.id)
     roster = await uow.mediators.active()
     loads = await uow.teams.loads()
     return select(roster, loads, needs_of(case, ctx, panel=panel, recused=recused, exclude=exclude))

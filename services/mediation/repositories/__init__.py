@@ -43,5 +43,16 @@ class MediationUnitOfWork(UnitOfWork):
         self.referrals = ReferralRepository(session)
         self.audit = AuditRepository(session)
 
+    def defer_inserts(self) -> None:
+        """A consumer batch of hand-offs: the cases it opens and their assignments go to the
+        database in one statement per table at flush (commit flushes), not one or more per event."""
+        self.cases.defer_inserts()
+        self.teams.defer_inserts(write_cases=self.cases.flush)
+
+    async def flush(self) -> None:
+        await self.cases.flush()
+        await self.teams.flush()  # after the cases they belong to (foreign key)
+        await super().flush()
+
 
 MediationUowFactory = Callable[[], MediationUnitOfWork]

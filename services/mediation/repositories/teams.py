@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,8 @@ from services.mediation.domain.vocabulary import AssignmentRole
 from services.mediation.repositories.mediators import mediator_from_row
 
 M, A, C = db.mediator, db.assignment, db.mediation
+# One statement object for every assignment insert: compiled once, the rows as parameters.
+INSERT_ASSIGNMENTS = insert(A)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,22 @@ class TeamRepository:
         self._session = session
         self._loads: dict[str, int] | None = None
         self._keep_loads = False
+        # A consumer batch's new assignments, written at ``flush`` after the cases they belong to
+        # (``write_cases``); None: written at once.
+        self._deferred: list[dict[str, Any]] | None = None
+        self._write_cases: Callable[[], Awaitable[None]] | None = None
+
+    def defer_inserts(self, *, write_cases: Callable[[], Awaitable[None]]) -> None:
+        """Keep the assignments ``assign`` makes in memory until ``flush``, which first calls
+        ``write_cases`` (the cases of the batch, deferred too); this repository's reads flush first."""
+        self._deferred, self._write_cases = [], write_cases
+
+    async def flush(self) -> None:
+        if self._deferred:
+            rows, self._deferred = self._deferred, []
+            if self._write_cases is not None:
+                await self._write_cases()
+            await self._session.execute(INSERT_ASSIGNMENTS, rows)
 
     def keep_loads(self) -> None:
         """Count the loads once for the rest of the transaction and add this transaction's
@@ -46,6 +64,7 @@ class TeamRepository:
 
     async def members(self, case_id: str) -> list[TeamMember]:
         """The case's current mediators, the lead first."""
+        await self.flush()
         rows = await self._session.execute(
             select(M, A.c.role, A.c.assigned_at)
             .join(A, A.c.mediator_id == M.c.id)
@@ -57,17 +76,23 @@ class TeamRepository:
     async def assign(self, case_id: str, selection: Selection, now: datetime) -> None:
         entries = [(selection.lead, AssignmentRole.lead)] if selection.lead else []
         entries += [(member, AssignmentRole.member) for member in selection.members]
-        for mediator, role in entries:
-            await self._session.execute(
-                insert(A).values(mediation_id=case_id, mediator_id=mediator.id, role=role.value, assigned_at=now)
-            )
-            if self._loads is not None:
+        rows = [
+            {"mediation_id": case_id, "mediator_id": mediator.id, "role": role.value, "assigned_at": now}
+            for mediator, role in entries
+        ]
+        if self._deferred is not None:
+            self._deferred += rows
+        elif rows:
+            await self._session.execute(INSERT_ASSIGNMENTS, rows)
+        if self._loads is not None:
+            for mediator, _ in entries:
                 self._loads[mediator.id] = self._loads.get(mediator.id, 0) + 1
 
     async def release(
         self, case_id: str, now: datetime, reason: str, mediator_ids: Sequence[str] | None = None
     ) -> None:
         """End the current assignments of a case (of the named mediators only, when named)."""
+        await self.flush()
         self._loads = None
         condition = and_(A.c.mediation_id == case_id, A.c.released_at.is_(None))
         if mediator_ids is not None:
@@ -75,6 +100,7 @@ class TeamRepository:
         await self._session.execute(update(A).where(condition).values(released_at=now, release_reason=reason))
 
     async def is_assigned(self, case_id: str, mediator_id: str) -> bool:
+        await self.flush()
         found = await self._session.scalar(
             select(A.c.id).where(A.c.mediation_id == case_id, A.c.mediator_id == mediator_id, A.c.released_at.is_(None))
         )
@@ -84,6 +110,7 @@ class TeamRepository:
         """Open cases per mediator right now (cases waiting only for the follow-up call do not count)."""
         if self._loads is not None:
             return dict(self._loads)
+        await self.flush()
         rows = await self._session.execute(
             select(A.c.mediator_id, func.count())
             .join(C, C.c.id == A.c.mediation_id)

@@ -52,6 +52,7 @@ def handoff_event(
     urgent: bool = False,
     revision: int = 1,
     grievance_id: str | None = None,
+    repeat_of: str | None = None,
     tracking_token: str = "citizen-secret-token",  # noqa: S107 - a test value
 ) -> CloudEvent:
     grievance_id = grievance_id or str(uuid.uuid4())
@@ -70,7 +71,12 @@ def handoff_event(
         complainant=ComplainantView(name_masked="张**", phone_masked="138****1234", phone_pseudonym="p" * 64),
     )
     decision = RoutingDecision(
-        track=Track.mediation, area=area, departments=Departments(lead=lead), urgent=urgent, confidence=0.93
+        track=Track.mediation,
+        area=area,
+        departments=Departments(lead=lead),
+        urgent=urgent,
+        confidence=0.93,
+        repeat_of=repeat_of,
     )
     payload = TrackHandoff(grievance=grievance, decision=decision, revision=revision, handed_off_at=now)
     return CloudEvent(

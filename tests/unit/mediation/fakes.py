@@ -9,7 +9,7 @@ uncommitted, so "a refused command changes nothing" holds here as on PostgreSQL.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 from types import TracebackType
@@ -41,6 +41,15 @@ CASE_COLUMNS = frozenset(f.name for f in fields(CaseRecord))
 class FakeCaseRepository(CaseRepository):
     def __init__(self, db: MemoryDb) -> None:
         self.db = db
+
+    async def lock_many(self, grievance_ids: Iterable[str]) -> None:
+        """Memory is read afresh each time anyway."""
+
+    def defer_inserts(self) -> None:
+        """Memory is written at once anyway."""
+
+    async def flush(self) -> None:
+        """Nothing is held back (see ``defer_inserts``)."""
 
     async def get(self, case_id: str, *, lock: bool = False) -> CaseRecord | None:
         return self.db.cases.get(case_id)
@@ -150,6 +159,12 @@ class FakeTeamRepository(TeamRepository):
 
     def keep_loads(self) -> None:
         """The in-memory loads are counted afresh each time anyway."""
+
+    def defer_inserts(self, *, write_cases: Callable[[], Awaitable[None]]) -> None:
+        """Memory is written at once anyway."""
+
+    async def flush(self) -> None:
+        """Nothing is held back (see ``defer_inserts``)."""
 
     async def members(self, case_id: str) -> list[TeamMember]:
         current = sorted(self.db.current(case_id), key=lambda a: a.role.value)  # lead before member
