@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.router.domain.batch import RoutingBatch
 from services.router.repositories.audit import AuditRepository
+from services.router.repositories.batch_writes import write_batch
 from services.router.repositories.decisions import DecisionRepository
 from services.router.repositories.examples import LabelledExampleRepository
-from services.router.repositories.grievances import GrievanceRepository
+from services.router.repositories.grievances import GrievanceRepository, check_all_new
 from services.router.repositories.locks import AdvisoryLocks
 from services.router.repositories.reviews import ReviewRepository
 from services.router.repositories.rotations import PendingRotationRepository
@@ -36,9 +37,11 @@ class RouterUnitOfWork(UnitOfWork):
     # A poll batch's routing reads, loaded at once by the consumer runner's prepare step
     # (handlers/batch.py); None for every other transaction.
     batch: RoutingBatch | None = None
+    _write_batch = False
 
     def _bind(self, session: AsyncSession) -> None:
         self.batch = None
+        self._write_batch = False
         self.grievances = GrievanceRepository(session)
         self.decisions = DecisionRepository(session)
         self.reviews = ReviewRepository(session)
@@ -58,15 +61,33 @@ class RouterUnitOfWork(UnitOfWork):
         await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
     def defer_routing_inserts(self) -> None:
-        """A consumer batch: first decisions and their history go to the database in one statement
-        each, at flush (commit flushes)."""
+        """A consumer batch: its first decisions, their history, its review items and its events
+        go to the database in one statement at flush (commit flushes; batch_writes.py)."""
         self.grievances.defer_inserts()
         self.decisions.defer_inserts()
+        self.reviews.defer_inserts()
+        self._write_batch = True
 
     async def flush(self) -> None:
+        if self._write_batch:
+            await self._flush_batch()
+            return
         await self.grievances.flush()
         await self.decisions.flush()
+        await self.reviews.flush()
         await super().flush()
+
+    async def _flush_batch(self) -> None:
+        assert self._outbox is not None, "unit of work used outside 'async with'"
+        grievances = self.grievances.take_deferred()
+        history = self.decisions.take_deferred()
+        reviews = self.reviews.take_deferred()
+        outbox = self._outbox.take_pending()
+        if grievances or history or reviews or outbox:
+            inserted = await write_batch(
+                self.session, grievances=grievances, history=history, reviews=reviews, outbox=outbox
+            )
+            check_all_new(inserted, len(grievances))
 
 
 __all__ = [

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.router import db
 from services.router.repositories.base import Repository
+from services.router.repositories.batch_writes import as_stored
 from shared.events.contracts import RoutingDecision
 
 
@@ -23,9 +24,16 @@ class DecisionRepository(Repository):
         batch; nothing in it reads the history)."""
         self._deferred = []
 
+    def take_deferred(self) -> list[dict[str, Any]]:
+        """The deferred rows, for a statement that writes them itself; this repository forgets them."""
+        if not self._deferred:
+            return []
+        rows, self._deferred = self._deferred, []
+        return rows
+
     async def flush(self) -> None:
-        if self._deferred:
-            rows, self._deferred = self._deferred, []
+        rows = [as_stored(row) for row in self.take_deferred()]
+        if rows:
             await self._session.execute(_insert(), rows)
 
     async def add(self, grievance_id: str, revision: int, decision: RoutingDecision) -> None:
@@ -33,14 +41,14 @@ class DecisionRepository(Repository):
             "grievance_id": grievance_id,
             "revision": revision,
             "decided_by": decision.decided_by,
-            "decision": decision.model_dump(mode="json"),
+            "decision": decision,  # made JSON as the row is written (as_stored)
             "category": decision.category,
             "model_version": decision.model_version,
         }
         if self._deferred is not None:
             self._deferred.append(row)
             return
-        await self._session.execute(_insert(), row)
+        await self._session.execute(_insert(), as_stored(row))
 
 
 @cache

@@ -18,6 +18,7 @@ from services.router.domain.batch import Candidate, ComplainantQuery, NeighbourQ
 from services.router.domain.matching import EARLIER_LIMIT, NEIGHBOUR_LIMIT, Earlier
 from services.router.domain.records import RoutedGrievance
 from services.router.repositories.base import Repository
+from services.router.repositories.batch_writes import as_stored
 from shared.events.contracts import GrievanceReceived, RoutingDecision
 
 _TEXTS = ARRAY(Text)
@@ -41,13 +42,18 @@ def _decision_values(decision: RoutingDecision) -> dict[str, Any]:
         "category": decision.category,
         "item": decision.item,
         "model_version": decision.model_version,
-        "decision": decision.model_dump(mode="json"),
+        "decision": decision,  # made JSON as the row is written (as_stored)
     }
 
 
 class AlreadyRouted(Exception):
     """A deferred first decision met a row of the same grievance: another worker routed it while
     this batch was being routed. The batch rolls back and is routed again one event at a time."""
+
+
+def check_all_new(inserted: int, rows: int) -> None:
+    if inserted != rows:
+        raise AlreadyRouted(f"{rows - inserted} of {rows} grievances were routed meanwhile")
 
 
 class GrievanceRepository(Repository):
@@ -60,13 +66,19 @@ class GrievanceRepository(Repository):
         consumer batch, whose reads were all made before; see handlers/batch.py)."""
         self._deferred = {}
 
-    async def flush(self) -> None:
+    def take_deferred(self) -> list[dict[str, Any]]:
+        """The deferred rows, for a statement that writes them itself (batch_writes.py); this
+        repository forgets them."""
         if not self._deferred:
-            return
+            return []
         rows, self._deferred = list(self._deferred.values()), {}
-        inserted = (await self._session.execute(_insert_first_decision(), rows)).all()
-        if len(inserted) != len(rows):
-            raise AlreadyRouted(f"{len(rows) - len(inserted)} of {len(rows)} grievances were routed meanwhile")
+        return rows
+
+    async def flush(self) -> None:
+        rows = [as_stored(row) for row in self.take_deferred()]
+        if rows:
+            inserted = (await self._session.execute(_insert_first_decision(), rows)).all()
+            check_all_new(len(inserted), len(rows))
 
     async def add(self, received: GrievanceReceived, decision: RoutingDecision) -> bool:
         """Insert the first decision's row; False if this grievance was already routed."""
@@ -74,7 +86,7 @@ class GrievanceRepository(Repository):
         row = {
             "id": received.grievance_id,
             "tracking_no": received.tracking_no,
-            "received": received.model_dump(mode="json"),
+            "received": received,  # the models are made JSON as the row is written (as_stored)
             "title": received.title,
             "content": received.content,
             "street": received.street,
@@ -93,7 +105,7 @@ class GrievanceRepository(Repository):
                 return False
             self._deferred[received.grievance_id] = row
             return True
-        return (await self._session.execute(_insert_first_decision(), row)).first() is not None
+        return (await self._session.execute(_insert_first_decision(), as_stored(row))).first() is not None
 
     async def get(self, grievance_id: str, *, for_update: bool = False) -> RoutedGrievance | None:
         await self.flush()
@@ -122,7 +134,7 @@ class GrievanceRepository(Repository):
         excluded_departments: Sequence[str] | None = None,
     ) -> None:
         """A later decision becomes the current one (a re-route, a reviewer's decision)."""
-        values = {**_decision_values(decision), "revision": revision}
+        values = as_stored({**_decision_values(decision), "revision": revision})
         if excluded_departments is not None:
             values["excluded_departments"] = list(excluded_departments)
         await self._update(grievance_id, **values)

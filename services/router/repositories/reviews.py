@@ -7,14 +7,36 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.router import db
 from services.router.domain.records import ReviewFilter, ReviewItem
 from services.router.repositories.base import Repository
+from services.router.repositories.batch_writes import as_stored
 from shared.events.contracts import GrievanceReceived, RoutingDecision
 
 
 class ReviewRepository(Repository):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self._deferred: list[dict[str, Any]] | None = None
+
+    def defer_inserts(self) -> None:
+        """Keep new items in memory for a statement that writes them with the rest of a consumer
+        batch (``take_deferred``; nothing in a batch reads the queue). Any read writes them first."""
+        self._deferred = []
+
+    def take_deferred(self) -> list[dict[str, Any]]:
+        if not self._deferred:
+            return []
+        rows, self._deferred = self._deferred, []
+        return rows
+
+    async def flush(self) -> None:
+        rows = [as_stored(row) for row in self.take_deferred()]
+        if rows:
+            await self._session.execute(insert(db.review_item), rows)
+
     async def add(
         self,
         *,
@@ -26,22 +48,25 @@ class ReviewRepository(Repository):
         proposed: RoutingDecision,
         at: datetime,
     ) -> None:
-        await self._session.execute(
-            insert(db.review_item).values(
-                id=review_id,
-                grievance_id=grievance_id,
-                revision=revision,
-                reason=reason,
-                reason_detail=reason_detail,
-                proposed=proposed.model_dump(mode="json"),
-                confidence=proposed.confidence,
-                urgent=proposed.urgent,
-                status="pending",
-                created_at=at,
-            )
-        )
+        row = {
+            "id": review_id,
+            "grievance_id": grievance_id,
+            "revision": revision,
+            "reason": reason,
+            "reason_detail": reason_detail,
+            "proposed": proposed,  # made JSON as the row is written (as_stored)
+            "confidence": proposed.confidence,
+            "urgent": proposed.urgent,
+            "status": "pending",
+            "created_at": at,
+        }
+        if self._deferred is not None:
+            self._deferred.append(row)
+            return
+        await self._session.execute(insert(db.review_item), as_stored(row))
 
     async def get(self, review_id: str, *, for_update: bool = False) -> ReviewItem | None:
+        await self.flush()
         r = db.review_item
         query = select(*_item_columns()).select_from(_with_grievance()).where(r.c.id == review_id)
         if for_update:
@@ -52,6 +77,7 @@ class ReviewRepository(Repository):
     async def page(self, wanted: ReviewFilter, *, limit: int, offset: int) -> tuple[list[ReviewItem], int]:
         """One page of the queue, urgent first, then oldest first (worked in order of risk and
         waiting time), and how many items match in all."""
+        await self.flush()
         r = db.review_item
         conditions = _conditions(wanted)
         total = await self._session.scalar(select(func.count()).select_from(_with_grievance()).where(*conditions))
@@ -70,6 +96,7 @@ class ReviewRepository(Repository):
     async def record_decision(
         self, review_id: str, decision: RoutingDecision, *, decided_by: str, comment: str, at: datetime
     ) -> None:
+        await self.flush()
         await self._session.execute(
             update(db.review_item)
             .where(db.review_item.c.id == review_id)
@@ -84,6 +111,7 @@ class ReviewRepository(Repository):
 
     async def supersede_pending(self, grievance_id: str, at: datetime) -> None:
         """A re-route overtakes whatever was waiting for a reviewer."""
+        await self.flush()
         r = db.review_item
         await self._session.execute(
             update(r)
@@ -92,6 +120,7 @@ class ReviewRepository(Repository):
         )
 
     async def count_pending(self) -> int:
+        await self.flush()
         r = db.review_item
         count = await self._session.scalar(select(func.count()).select_from(r).where(r.c.status == "pending"))
         return int(count or 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -104,26 +105,40 @@ async def keep_rotation(infra: Infrastructure, grievance_id: str, phone: str) ->
 
 async def snapshot(db: asyncpg.Connection) -> dict[str, Any]:
     """Everything routing wrote, with the random parts (group-case ids) made comparable."""
+    # Every column a batch writes in its one statement (batch_writes.py), but the stamps of the
+    # moment and the random ids.
     rows = await db.fetch(
-        "SELECT id, state, track, area, category, item, repeat_of, cluster_id, alerted_at IS NOT NULL AS alerted, "
-        "phone_pseudonym, decision FROM router.grievance"
+        "SELECT id, tracking_no, received, title, content, street, community, phone_pseudonym, id_card_pseudonym, "
+        "received_at, state, revision, track, area, category, item, model_version, repeat_of, cluster_id, "
+        "alerted_at IS NOT NULL AS alerted, excluded_departments, decision FROM router.grievance"
     )
     clusters: dict[str, set[str]] = {}
     grievances = {}
     for row in rows:
         if row["cluster_id"]:
             clusters.setdefault(row["cluster_id"], set()).add(row["id"])
-        decision = json.loads(row["decision"])
-        decision.pop("cluster_id", None)
-        grievances[row["id"]] = {k: v for k, v in row.items() if k not in ("cluster_id", "decision")} | {
-            "decision": decision
+        grievances[row["id"]] = {k: v for k, v in row.items() if k not in ("cluster_id", "decision", "received")} | {
+            "decision": _without_cluster(json.loads(row["decision"])),
+            "received": json.loads(row["received"]),
         }
-    history = await db.fetch("SELECT grievance_id, revision, decided_by, category FROM router.routing_decision")
-    reviews = await db.fetch("SELECT grievance_id, reason FROM router.review_item")
-    outbox = await db.fetch("SELECT key, topic, event_type FROM router.outbox ORDER BY id")
-    per_key: dict[str, list[tuple[str, str]]] = {}
+    history = [
+        (r["grievance_id"], r["revision"], r["decided_by"], r["category"], r["model_version"],
+         json.dumps(_without_cluster(json.loads(r["decision"])), sort_keys=True))
+        for r in await db.fetch("SELECT * FROM router.routing_decision")
+    ]  # fmt: skip
+    reviews = [
+        (r["grievance_id"], r["revision"], r["reason"], r["reason_detail"], r["confidence"], r["urgent"], r["status"],
+         json.dumps(_without_cluster(json.loads(r["proposed"])), sort_keys=True))
+        for r in await db.fetch("SELECT * FROM router.review_item")
+    ]  # fmt: skip
+    outbox = await db.fetch("SELECT key, topic, event_type, event_id, value, headers FROM router.outbox ORDER BY id")
+    per_key: dict[str, list[tuple[str, str, Any]]] = {}
     for row in outbox:
-        per_key.setdefault(row["key"], []).append((row["topic"], row["event_type"]))
+        # The headers name the row's own event; the payload says what it says, the moment aside.
+        headers = dict(json.loads(row["headers"]))
+        assert headers["ce_id"] == row["event_id"] and headers["ce_type"] == row["event_type"]
+        assert headers["ce_subject"] == row["key"]
+        per_key.setdefault(row["key"], []).append((row["topic"], row["event_type"], _stable(json.loads(row["value"]))))
     return {
         "grievances": grievances,
         "clusters": sorted(sorted(members) for members in clusters.values()),
@@ -132,6 +147,20 @@ async def snapshot(db: asyncpg.Connection) -> dict[str, Any]:
         "outbox": per_key,
         "rotations_left": await db.fetchval("SELECT count(*) FROM router.pending_pseudonym_rotation"),
     }
+
+
+def _without_cluster(decision: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in decision.items() if k != "cluster_id"}
+
+
+def _stable(payload: Any) -> Any:
+    """``payload`` without what differs between two runs: stamps of the moment and random ids."""
+    if isinstance(payload, dict):
+        moment = ("routed_at", "handed_off_at", "requested_at", "raised_at", "occurred_at", "review_id", "cluster_id")
+        return {k: _stable(v) for k, v in payload.items() if k not in moment}
+    if isinstance(payload, list):
+        return [_stable(v) for v in payload]
+    return payload
 
 
 async def reset(db: asyncpg.Connection) -> None:
@@ -170,10 +199,14 @@ def scenario() -> tuple[list[GrievanceReceived], list[GrievanceReceived], tuple[
     return history, batch, (with_rotation.grievance_id, p1)
 
 
+# The default threshold hands most decisions off; a strict one sends them to the review queue.
+@pytest.mark.parametrize("review_threshold", [None, 0.999], ids=["handed-off", "reviewed"])
 async def test_a_batch_routes_exactly_as_one_grievance_per_transaction(
-    namespace: Namespace, router: tuple[Infrastructure, RouterContext]
+    namespace: Namespace, router: tuple[Infrastructure, RouterContext], review_threshold: float | None
 ) -> None:
     infra, ctx = router
+    if review_threshold is not None:
+        ctx = replace(ctx, settings=ctx.settings.model_copy(update={"review_threshold": review_threshold}))
     history, batch, (rotated_id, new_phone) = scenario()
     db = await asyncpg.connect(namespace.asyncpg_dsn)
     try:
@@ -196,6 +229,8 @@ async def test_a_batch_routes_exactly_as_one_grievance_per_transaction(
     assert stored[batch[5].grievance_id]["alerted"]
     assert sorted(len(c) for c in one_by_one["clusters"]) == [3, 4]
     assert one_by_one["rotations_left"] == 0
+    waiting = {review[0] for review in one_by_one["reviews"]}
+    assert len(waiting) == (len(stored) if review_threshold else 0)
     assert len(stored) == len(history) + len(batch) - 2
     # And the batch decided the same, wrote the same and published the same.
     assert batched["grievances"] == one_by_one["grievances"]
