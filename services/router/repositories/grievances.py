@@ -11,13 +11,12 @@ from typing import Any
 from sqlalchemy import DateTime, Text, and_, any_, bindparam, column, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.router import db
 from services.router.domain.batch import Candidate, ComplainantQuery, NeighbourQuery
 from services.router.domain.matching import EARLIER_LIMIT, NEIGHBOUR_LIMIT, Earlier
 from services.router.domain.records import RoutedGrievance
-from services.router.repositories.base import Repository
+from services.router.repositories.base import DeferringRepository
 from services.router.repositories.batch_writes import as_stored
 from shared.events.contracts import GrievanceReceived, RoutingDecision
 
@@ -56,23 +55,9 @@ def check_all_new(inserted: int, rows: int) -> None:
         raise AlreadyRouted(f"{rows - inserted} of {rows} grievances were routed meanwhile")
 
 
-class GrievanceRepository(Repository):
-    def __init__(self, session: AsyncSession) -> None:
-        super().__init__(session)
-        self._deferred: dict[str, dict[str, Any]] | None = None
-
-    def defer_inserts(self) -> None:
-        """Keep first-decision rows in memory and write them in one statement at ``flush`` (a
-        consumer batch, whose reads were all made before; see handlers/batch.py)."""
-        self._deferred = {}
-
-    def take_deferred(self) -> list[dict[str, Any]]:
-        """The deferred rows, for a statement that writes them itself (batch_writes.py); this
-        repository forgets them."""
-        if not self._deferred:
-            return []
-        rows, self._deferred = list(self._deferred.values()), {}
-        return rows
+class GrievanceRepository(DeferringRepository):
+    """Routed grievances; in a consumer batch first-decision rows are held back by grievance id
+    (the batch's reads were all made before; see handlers/batch.py)."""
 
     async def flush(self) -> None:
         rows = [as_stored(row) for row in self.take_deferred()]
@@ -100,10 +85,9 @@ class GrievanceRepository(Repository):
             "alerted_at": None,
             **_decision_values(decision),
         }
-        if self._deferred is not None:
-            if received.grievance_id in self._deferred:
-                return False
-            self._deferred[received.grievance_id] = row
+        if self._deferred is not None and received.grievance_id in self._deferred:
+            return False
+        if self._hold(row, key=received.grievance_id):
             return True
         return (await self._session.execute(_insert_first_decision(), as_stored(row))).first() is not None
 

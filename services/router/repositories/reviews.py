@@ -7,30 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.router import db
 from services.router.domain.records import ReviewFilter, ReviewItem
-from services.router.repositories.base import Repository
+from services.router.repositories.base import DeferringRepository
 from services.router.repositories.batch_writes import as_stored
 from shared.events.contracts import GrievanceReceived, RoutingDecision
 
 
-class ReviewRepository(Repository):
-    def __init__(self, session: AsyncSession) -> None:
-        super().__init__(session)
-        self._deferred: list[dict[str, Any]] | None = None
-
-    def defer_inserts(self) -> None:
-        """Keep new items in memory for a statement that writes them with the rest of a consumer
-        batch (``take_deferred``; nothing in a batch reads the queue). Any read writes them first."""
-        self._deferred = []
-
-    def take_deferred(self) -> list[dict[str, Any]]:
-        if not self._deferred:
-            return []
-        rows, self._deferred = self._deferred, []
-        return rows
+class ReviewRepository(DeferringRepository):
+    """Review items; in a consumer batch new ones are held back (nothing in a batch reads the
+    queue), and any read writes them first."""
 
     async def flush(self) -> None:
         rows = [as_stored(row) for row in self.take_deferred()]
@@ -60,10 +47,8 @@ class ReviewRepository(Repository):
             "status": "pending",
             "created_at": at,
         }
-        if self._deferred is not None:
-            self._deferred.append(row)
-            return
-        await self._session.execute(insert(db.review_item), as_stored(row))
+        if not self._hold(row):
+            await self._session.execute(insert(db.review_item), as_stored(row))
 
     async def get(self, review_id: str, *, for_update: bool = False) -> ReviewItem | None:
         await self.flush()

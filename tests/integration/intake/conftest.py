@@ -9,6 +9,9 @@ import asyncpg  # type: ignore[import-untyped]
 import httpx
 import pytest
 
+from services.intake.app import build_infrastructure
+from services.intake.settings import Settings
+from shared.runtime import Infrastructure
 from tests.support.namespace import Namespace
 from tests.support.processes import ServiceProcess, free_port
 
@@ -38,6 +41,16 @@ async def intake(namespace: Namespace) -> AsyncIterator[ServiceProcess]:
 async def http(intake: ServiceProcess) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=intake.base_url, timeout=15) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+async def infra(namespace: Namespace) -> AsyncIterator[Infrastructure]:
+    """Intake's engine and units of work in the test's own process, for use cases called directly."""
+    infrastructure = build_infrastructure(namespace.settings(Settings))
+    try:
+        yield infrastructure
+    finally:
+        await infrastructure.close()
 
 
 @pytest.fixture

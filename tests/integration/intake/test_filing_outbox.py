@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import event
 
 from services.intake import db as intake_db
-from services.intake.app import build_infrastructure
 from services.intake.domain.complainant import ComplainantIdentity
 from services.intake.handlers.context import IntakeContext
 from services.intake.handlers.submission import SubmitGrievance, SubmitResult, submit_grievance
@@ -33,15 +32,6 @@ from shared.runtime import Infrastructure
 from tests.support.namespace import Namespace
 
 MOBILE = "13912345678"
-
-
-@pytest.fixture(scope="module")
-async def infra(namespace: Namespace) -> AsyncIterator[Infrastructure]:
-    infrastructure = build_infrastructure(namespace.settings(Settings))
-    try:
-        yield infrastructure
-    finally:
-        await infrastructure.close()
 
 
 @pytest.fixture

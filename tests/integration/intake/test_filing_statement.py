@@ -5,13 +5,11 @@ the statement that reads it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
-from services.intake.app import build_infrastructure
 from services.intake.domain.complainant import ComplainantIdentity
 from services.intake.domain.grievance import tracking_number
 from services.intake.handlers.context import IntakeContext
@@ -26,24 +24,6 @@ from shared.runtime import Infrastructure
 from tests.support.namespace import Namespace
 
 MOBILE = "13912345678"
-
-
-@pytest.fixture(scope="module")
-async def infra(namespace: Namespace) -> AsyncIterator[Infrastructure]:
-    infrastructure = build_infrastructure(namespace.settings(Settings))
-    try:
-        yield infrastructure
-    finally:
-        await infrastructure.close()
-
-
-@pytest.fixture
-async def db(namespace: Namespace) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(namespace.asyncpg_dsn)
-    try:
-        yield conn
-    finally:
-        await conn.close()
 
 
 def units(infra: Infrastructure) -> IntakeUnits:

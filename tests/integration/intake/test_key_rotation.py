@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator
 
 import pytest
 
 from services.intake import db
-from services.intake.app import build_infrastructure
 from services.intake.domain.complainant import ComplainantIdentity
 from services.intake.handlers.context import IntakeContext
 from services.intake.handlers.reencryption import ciphertext_key_counts, reencrypt
@@ -24,15 +22,6 @@ from shared.runtime import Infrastructure
 from tests.support.namespace import Namespace
 
 KEY_A, KEY_B = base64.b64encode(b"\xa1" * 32).decode(), base64.b64encode(b"\xb2" * 32).decode()
-
-
-@pytest.fixture(scope="module")
-async def infra(namespace: Namespace) -> AsyncIterator[Infrastructure]:
-    infrastructure = build_infrastructure(namespace.settings(Settings))
-    try:
-        yield infrastructure
-    finally:
-        await infrastructure.close()
 
 
 def units(infra: Infrastructure) -> IntakeUnits:

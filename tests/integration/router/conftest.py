@@ -23,7 +23,7 @@ from services.router.training.artifact import ensure_artifact
 from shared.events.contracts import ComplainantView, EventPayload, GrievanceReceived
 from shared.events.envelope import CloudEvent
 from shared.events.topics import GRIEVANCE_RECEIVED
-from shared.runtime import ConsumerPart, OutboxRelayPart
+from shared.runtime import ConsumerPart, Infrastructure, OutboxRelayPart
 from tests.support.kafka import Received, producer_source, publish, read_events
 from tests.support.namespace import Namespace
 
@@ -81,6 +81,21 @@ async def start_router(namespace: Namespace, classifier: Classifier, **overrides
         await consumer.stop()
         relay.stop()
         await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=30)
+        await infra.close()
+
+
+@pytest.fixture(scope="module")
+async def router_units(
+    namespace: Namespace, classifier: Classifier
+) -> AsyncIterator[tuple[Infrastructure, RouterContext]]:
+    """The router's units of work and context in the test's process, no consumer running: for use
+    cases and whole batches called directly."""
+    settings = namespace.settings(Settings, worker_metrics_port=None)
+    infra = infrastructure(settings)
+    await infra.start()
+    try:
+        yield infra, build_context(settings, classifier=classifier)
+    finally:
         await infra.close()
 
 

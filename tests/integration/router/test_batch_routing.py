@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,13 +19,10 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
-from services.router.app import build_context, infrastructure
-from services.router.classifier import Classifier
 from services.router.handlers.batch import prepare_batch
 from services.router.handlers.context import RouterContext
 from services.router.handlers.routing import route_received
 from services.router.repositories import RouterUnitOfWork
-from services.router.settings import Settings
 from shared.events.contracts import ComplainantPseudonymsRotated, ComplainantView, GrievanceReceived
 from shared.runtime import Infrastructure
 from tests.support.namespace import Namespace
@@ -59,17 +56,6 @@ def grievance(
         street=street,
         complainant=ComplainantView(name_masked="陈**", phone_pseudonym=phone or uuid.uuid4().hex),
     )
-
-
-@pytest.fixture(scope="module")
-async def router(namespace: Namespace, classifier: Classifier) -> AsyncIterator[tuple[Infrastructure, RouterContext]]:
-    settings = namespace.settings(Settings, worker_metrics_port=None)
-    infra = infrastructure(settings)
-    await infra.start()
-    try:
-        yield infra, build_context(settings, classifier=classifier)
-    finally:
-        await infra.close()
 
 
 async def route_one_by_one(infra: Infrastructure, ctx: RouterContext, items: Sequence[GrievanceReceived]) -> None:
@@ -202,9 +188,9 @@ def scenario() -> tuple[list[GrievanceReceived], list[GrievanceReceived], tuple[
 # The default threshold hands most decisions off; a strict one sends them to the review queue.
 @pytest.mark.parametrize("review_threshold", [None, 0.999], ids=["handed-off", "reviewed"])
 async def test_a_batch_routes_exactly_as_one_grievance_per_transaction(
-    namespace: Namespace, router: tuple[Infrastructure, RouterContext], review_threshold: float | None
+    namespace: Namespace, router_units: tuple[Infrastructure, RouterContext], review_threshold: float | None
 ) -> None:
-    infra, ctx = router
+    infra, ctx = router_units
     if review_threshold is not None:
         ctx = replace(ctx, settings=ctx.settings.model_copy(update={"review_threshold": review_threshold}))
     history, batch, (rotated_id, new_phone) = scenario()

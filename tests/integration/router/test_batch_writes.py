@@ -5,37 +5,22 @@ even its events, and the consumer runner replays it one event per transaction.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
-from services.router.app import build_context, infrastructure
-from services.router.classifier import Classifier
 from services.router.domain.decisions import to_decision
 from services.router.handlers.batch import grievance_text, prepare_batch
 from services.router.handlers.context import RouterContext
 from services.router.handlers.routing import route_received
 from services.router.repositories import RouterUnitOfWork
 from services.router.repositories.grievances import AlreadyRouted
-from services.router.settings import Settings
 from shared.events.contracts import ComplainantView, GrievanceReceived
 from shared.runtime import Infrastructure
 from tests.support.namespace import Namespace
 
 TEXTS = ["小区门口的路灯坏了很久了，晚上出行很不方便", "楼上邻居家卫生间漏水，漏到我家天花板，找他好几次都不理"]
-
-
-@pytest.fixture(scope="module")
-async def router(namespace: Namespace, classifier: Classifier) -> AsyncIterator[tuple[Infrastructure, RouterContext]]:
-    settings = namespace.settings(Settings, worker_metrics_port=None)
-    infra = infrastructure(settings)
-    await infra.start()
-    try:
-        yield infra, build_context(settings, classifier=classifier)
-    finally:
-        await infra.close()
 
 
 def grievance(content: str) -> GrievanceReceived:
@@ -61,9 +46,9 @@ async def counts(db: asyncpg.Connection) -> tuple[int, int, int]:
 
 
 async def test_a_batch_meeting_a_grievance_routed_meanwhile_writes_nothing(
-    namespace: Namespace, router: tuple[Infrastructure, RouterContext]
+    namespace: Namespace, router_units: tuple[Infrastructure, RouterContext]
 ) -> None:
-    infra, ctx = router
+    infra, ctx = router_units
     batch = [grievance(text) for text in TEXTS]
     db = await asyncpg.connect(namespace.asyncpg_dsn)
     try:

@@ -1,5 +1,6 @@
-"""The faster codec writes the very bytes the straightforward one wrote: values, headers, outbox
-rows; reads back what it wrote; and refuses bad records with the same messages."""
+"""The event codec writes exactly the bytes pinned here (values, headers, outbox rows), reads back
+what it wrote, and refuses bad records with stable messages: what department clients and stored
+outbox rows rely on, whatever the codec's insides."""
 
 from __future__ import annotations
 
@@ -67,8 +68,8 @@ def decision(*weights: float) -> RoutingDecision:
     )
 
 
-# Floats as the router writes them, and the ones pydantic-core writes differently from json.dumps
-# (below 1e-4), or only json.dumps can write (inf, nan).
+# Floats as the router writes them, and those other JSON encoders write differently from
+# json.dumps (pydantic-core below 1e-4), or cannot write at all (inf, nan).
 AWKWARD_FLOATS = (0.8731, 2.5, 1e-05, 2.5e-07, -3.3e-05, 1e16, 1e-320, float("inf"), float("nan"))
 
 
@@ -106,7 +107,8 @@ def payloads() -> list[EventPayload]:
 
 
 def reference_value(data: Any) -> bytes:
-    """The encoding as it was written before it was made faster."""
+    """The payload encoding on the wire, written out here so any faster encoder must match it byte
+    for byte."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
