@@ -34,10 +34,6 @@ class RenderedDocument:
     pdf: bytes
 
 
-def pdf_title(title: str, doc_no: str) -> str:
-    return f"{title} {doc_no}"
-
-
 class DocumentRenderer:
     """Built once per process; the environment and the font load lazily on first use."""
 
@@ -78,7 +74,7 @@ class DocumentRenderer:
 
     def pdf(self, *, html: str, title: str, doc_no: str, issuer: str) -> bytes:
         """The PDF of an issued notice's HTML."""
-        return self.pdf_writer.write(html, title=pdf_title(title, doc_no), author=issuer)
+        return self.pdf_writer.write(html, title=f"{title} {doc_no}", author=issuer)
 
     def render(self, draft: Draft) -> RenderedDocument:
         """HTML and PDF at once, as the notice reads once downloaded (issuing keeps the HTML only)."""

@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import event
 
 from services.intake import db as intake_db
-from services.intake.domain.complainant import ComplainantIdentity
 from services.intake.handlers.context import IntakeContext
 from services.intake.handlers.submission import SubmitGrievance, SubmitResult, submit_grievance
 from services.intake.repositories import IntakeUnitOfWork
@@ -29,9 +28,8 @@ from shared.events.topics import GRIEVANCE_RECEIVED, GRIEVANCE_STATUS
 from shared.events.vocabulary import Channel
 from shared.problems import Problem
 from shared.runtime import Infrastructure
+from tests.integration.intake.filing_commands import MOBILE, portal_command
 from tests.support.namespace import Namespace
-
-MOBILE = "13912345678"
 
 
 @pytest.fixture
@@ -40,16 +38,8 @@ def ctx(namespace: Namespace) -> IntakeContext:
 
 
 def command(**changes: object) -> SubmitGrievance:
-    values: dict[str, object] = {
-        "identity": ComplainantIdentity(name="陈建国", mobile=MOBILE, id_card=None, anonymous=False),
-        "channel": Channel.portal,
-        "title": "门口积水",
-        # A citizen's text may hold anything, '#' included: only the filing's random marker is replaced.
-        "content": f"门口积水很久了，#1# 请联系我 {MOBILE}。",
-        "street": "马田街道",
-        "community": "将石",
-    }
-    return SubmitGrievance(**{**values, **changes})  # type: ignore[arg-type]
+    # A citizen's text may hold anything, '#' included: only the filing's random marker is replaced.
+    return portal_command(**{"content": f"门口积水很久了，#1# 请联系我 {MOBILE}。", **changes})
 
 
 async def submit(infra: Infrastructure, ctx: IntakeContext, filing: SubmitGrievance) -> Filed:

@@ -10,7 +10,6 @@ from datetime import timedelta
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
-from services.intake.domain.complainant import ComplainantIdentity
 from services.intake.domain.grievance import tracking_number
 from services.intake.handlers.context import IntakeContext
 from services.intake.handlers.replays import Replay
@@ -21,25 +20,12 @@ from shared.clock import ManualClock, SystemClock
 from shared.events.vocabulary import Channel
 from shared.problems import Problem
 from shared.runtime import Infrastructure
+from tests.integration.intake.filing_commands import portal_command as command
 from tests.support.namespace import Namespace
-
-MOBILE = "13912345678"
 
 
 def units(infra: Infrastructure) -> IntakeUnits:
     return IntakeUnitOfWork.factory_of(infra.uow)
-
-
-def command(**changes: object) -> SubmitGrievance:
-    values: dict[str, object] = {
-        "identity": ComplainantIdentity(name="陈建国", mobile=MOBILE, id_card=None, anonymous=False),
-        "channel": Channel.portal,
-        "title": "门口积水",
-        "content": f"门口积水很久了，请联系我 {MOBILE}。",
-        "street": "马田街道",
-        "community": "将石",
-    }
-    return SubmitGrievance(**{**values, **changes})  # type: ignore[arg-type]
 
 
 async def submit(
