@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from services.intake import db
 from services.intake.api import router
-from services.intake.consumers import GROUP_ID, TOPICS, bind
+from services.intake.consumers import GROUP_ID, TOPICS, bind, prepare
 from services.intake.handlers.context import IntakeContext
 from services.intake.repositories import IntakeUnitOfWork
 from services.intake.retention_job import RetentionPart
@@ -84,7 +84,7 @@ def parts(mode: str, settings: Settings) -> list[Part]:
     if mode in ("worker", "all"):
         infra = build_infrastructure(settings)
         handlers = bind(IntakeContext.build(settings, SystemClock()))
-        chosen.append(ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=handlers))
+        chosen.append(ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=handlers, prepare=prepare))
         if settings.personal_data_retention_days > 0:
             chosen.append(RetentionPart(build_infrastructure(settings), settings=settings, clock=SystemClock()))
     if mode in ("relay", "all"):

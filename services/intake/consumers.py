@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from services.intake.handlers.context import IntakeContext
 from services.intake.handlers.status import record_status
 from services.intake.repositories import IntakeUnitOfWork
+from shared.db.uow import UnitOfWork
 from shared.events import topics
 from shared.events.contracts import GrievanceStatusChanged
 from shared.events.envelope import CloudEvent
@@ -25,6 +26,14 @@ async def on_status(event: CloudEvent, uow: IntakeUnitOfWork, ctx: IntakeContext
 
 # Which event drives which use case (the inbox claim and the commit are the runner's).
 HANDLERS: dict[str, ContextHandler] = {GrievanceStatusChanged.event_type: on_status}
+
+
+async def prepare(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
+    """A poll batch: read and lock the entries of its grievances in one statement and write their
+    newest entries at commit in one statement, instead of a read and a write per event. The
+    record key, and so the subject, is the grievance id; an event whose payload names another
+    grievance is read and written on its own, as alone."""
+    await IntakeUnitOfWork.of(uow).statuses.lock_many(event.subject for event in events if event.subject)
 
 
 def bind(ctx: IntakeContext) -> dict[str, EventHandler]:

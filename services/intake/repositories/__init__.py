@@ -63,5 +63,9 @@ class IntakeUnitOfWork(UnitOfWork):
             self.committed = True
         return tracking_no
 
+    async def flush(self) -> None:
+        await self.statuses.flush()  # a consumer batch's status entries, held until now
+        await super().flush()
+
 
 IntakeUnits = Callable[[], IntakeUnitOfWork]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,19 +37,63 @@ class StatusEntry:
     updated_at: datetime
 
 
+@cache
+def _upsert() -> Any:
+    # One statement object for one entry or a batch's (executemany). The WHERE keeps the newest
+    # entry even if two writers raced past their reads: an older status never replaces a newer one.
+    statement = pg_insert(_S)
+    changes = {column.name: statement.excluded[column.name] for column in _S.columns if column.name != "grievance_id"}
+    return statement.on_conflict_do_update(
+        index_elements=[_S.c.grievance_id], set_=changes, where=_S.c.updated_at <= statement.excluded.updated_at
+    )
+
+
+@cache
+def _entries_of_grievances() -> Any:
+    return (
+        select(_S.c.grievance_id, _S.c.closed, _S.c.updated_at)
+        .where(_S.c.grievance_id == any_(bindparam("ids", type_=ARRAY(_S.c.grievance_id.type))))
+        .order_by(_S.c.grievance_id)
+        .with_for_update()
+    )
+
+
 class StatusRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # A consumer batch's grievances (lock_many): their entries as known now (None: none yet),
+        # and the entries saved for them, written at flush.
+        self._held: dict[str, KnownStatus | None] = {}
+        self._pending: dict[str, StatusEntry] = {}
+
+    async def lock_many(self, grievance_ids: Iterable[str]) -> None:
+        """Read and lock the entries of a batch's grievances in one statement (in grievance order,
+        so two batches never wait for each other in a cycle). ``for_update`` then answers for them
+        from memory and ``save`` keeps their entries until ``flush``: one statement for the batch."""
+        wanted = sorted(set(grievance_ids))
+        rows = await self._session.execute(_entries_of_grievances(), {"ids": wanted})
+        self._held = dict.fromkeys(wanted)
+        for row in rows:
+            self._held[row.grievance_id] = KnownStatus(closed=row.closed, updated_at=row.updated_at)
 
     async def for_update(self, grievance_id: str) -> KnownStatus | None:
         """The grievance's current entry, locked until the transaction ends."""
+        if grievance_id in self._held:
+            return self._held[grievance_id]
         query = select(_S.c.closed, _S.c.updated_at).where(_S.c.grievance_id == grievance_id).with_for_update()
         row = (await self._session.execute(query)).first()
         return None if row is None else KnownStatus(closed=row.closed, updated_at=row.updated_at)
 
     async def save(self, entry: StatusEntry) -> None:
-        """Insert or replace the grievance's entry."""
-        values = asdict(entry)
-        changes = {name: value for name, value in values.items() if name != "grievance_id"}
-        statement = pg_insert(_S).values(**values)
-        await self._session.execute(statement.on_conflict_do_update(index_elements=[_S.c.grievance_id], set_=changes))
+        """Insert or replace the grievance's entry (at ``flush`` for a grievance of ``lock_many``)."""
+        if entry.grievance_id in self._held:
+            self._held[entry.grievance_id] = KnownStatus(closed=entry.closed, updated_at=entry.updated_at)
+            self._pending[entry.grievance_id] = entry
+            return
+        await self._session.execute(_upsert(), [asdict(entry)])
+
+    async def flush(self) -> None:
+        """Write the entries held back, one row per grievance (its newest)."""
+        if self._pending:
+            entries, self._pending = list(self._pending.values()), {}
+            await self._session.execute(_upsert(), [asdict(entry) for entry in entries])
