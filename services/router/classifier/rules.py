@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -101,6 +101,13 @@ class RuleBook:
             hypothetical=_alternation(cues["hypothetical"]),
             window=int(data.get("negation_window", 6)),
         )
+
+    def fingerprint(self) -> str:
+        """Everything that decides what fires and with what weight, as text (a model's version hashes it)."""
+        cues = (self._negation.pattern, self._hypothetical.pattern, str(self._window))
+        # Not a rule's description or legal basis: words shown to people change no decision.
+        deciding = (repr(replace(rule, description="", legal_basis=None)) for rule in self.rules)
+        return "\n".join([*cues, *deciding])
 
     def evaluate(self, text: str) -> list[RuleHit]:
         """Rules that fire on ``text`` (already normalised), each at most once, in file order."""

@@ -233,7 +233,7 @@ def fit_text_model(
         "train_ids": sorted(r.id for r in records),
         "area_blend": blend,
         "categories_labelled": sum(1 for label in data.labels["category"] if label),
-        "model_version": model_version(records, options),
+        "model_version": model_version(records, options, rules),
     }
     return TextModel(features, heads, calibration, meta)
 
@@ -261,9 +261,12 @@ def _fit_hierarchy(
     return Calibration(best[1], 0.0), blend
 
 
-def model_version(records: Sequence[LabelledRecord], options: TrainingOptions) -> str:
-    """``YYYYMMDD-`` and a short hash of the training data and parameters: same inputs, same hash."""
+def model_version(records: Sequence[LabelledRecord], options: TrainingOptions, rules: RuleBook) -> str:
+    """``YYYYMMDD-`` and a short hash of the training data, the parameters and the rules: same
+    inputs, same hash. The rules count because the calibration is fitted with their weights: a
+    model trained under other rules is another model, even on the same corpus."""
     digest = hashlib.sha256(f"format {ARTIFACT_FORMAT}\n{json.dumps(asdict(options), sort_keys=True)}\n".encode())
+    digest.update(rules.fingerprint().encode())
     if options.lexicon_weight > 0:  # the words are training data too
         digest.update(json.dumps(load_lexicon().categories, ensure_ascii=False, sort_keys=True).encode())
     for r in sorted(records, key=lambda r: r.id):
