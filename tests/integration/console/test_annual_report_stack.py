@@ -29,7 +29,6 @@ from tests.support.processes import ROOT, ServiceProcess, free_port
 from tests.support.stack import Stack, start_stack
 
 pytestmark = pytest.mark.slow
-YEAR = datetime.now(CHINA_TZ).year
 STREETS = ("玉塘街道", "玉塘街道", "公明街道")
 
 
@@ -78,8 +77,10 @@ async def get_json(client: httpx.AsyncClient, url: str, params: dict[str, str]) 
 
 @pytest.fixture(scope="module")
 async def filed(stack: Stack) -> dict[str, Any]:
-    """File three grievances; the services' own answers once router and casework have them all."""
-    year = {"since": f"{YEAR}-01-01", "until": f"{YEAR}-12-31"}
+    """File three grievances; the services' own answers once router and casework have them all,
+    and the year they were filed in (taken when filing: a run may cross New Year's Eve)."""
+    filed_in = datetime.now(CHINA_TZ).year
+    year = {"since": f"{filed_in}-01-01", "until": f"{filed_in}-12-31"}
     async with httpx.AsyncClient(timeout=30) as client:
         for i, street in enumerate(STREETS):
             response = await client.post(f"{stack.url('intake')}/v1/grievances", json=grievance(i, street))
@@ -92,7 +93,7 @@ async def filed(stack: Stack) -> dict[str, Any]:
             if routing["received"] == len(STREETS) and handling["cases"] >= automatic - routing["by_track"].get(
                 "mediation", 0
             ):
-                return {"routing": routing, "handling": handling}
+                return {"routing": routing, "handling": handling, "year": filed_in}
             assert asyncio.get_running_loop().time() < deadline, (routing, handling)
             await asyncio.sleep(1)
 
@@ -104,15 +105,16 @@ def compact(text: str) -> str:
 def assert_counts(text: str, figures: dict[str, Any]) -> None:
     text = compact(text)
     assert f"共登记信访事项{len(STREETS)}件" in text
-    assert compact(f"{YEAR}年度信访工作报告") in text
+    assert compact(f"{figures['year']}年度信访工作报告") in text
     for department in figures["handling"]["by_lead_department"]:
         assert f"{department['department']['name']}{department['cases']}" in text
 
 
 async def test_api_report_counts_what_the_services_count(console: ServiceProcess, filed: dict[str, Any]) -> None:
+    year = filed["year"]
     async with httpx.AsyncClient(timeout=120) as client:
         supervisor = {"Authorization": f"Bearer {token(Role.supervisor)}"}
-        pdf = await client.get(f"{console.base_url}/v1/reports/annual/{YEAR}.pdf", headers=supervisor)
+        pdf = await client.get(f"{console.base_url}/v1/reports/annual/{year}.pdf", headers=supervisor)
         assert pdf.status_code == 200, pdf.text
         text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
         assert_counts(text, filed)
@@ -120,7 +122,7 @@ async def test_api_report_counts_what_the_services_count(console: ServiceProcess
         assert "玉塘街道266.67%" in compact(text)
         assert filed["handling"]["cases"] >= 1  # the department figures above were not vacuous
         officer = {"Authorization": f"Bearer {token(Role.department_officer, 'housing')}"}
-        refused = await client.get(f"{console.base_url}/v1/reports/annual/{YEAR}.docx", headers=officer)
+        refused = await client.get(f"{console.base_url}/v1/reports/annual/{year}.docx", headers=officer)
         assert refused.status_code == 403
         assert refused.headers["content-type"] == "application/problem+json"
 
@@ -140,10 +142,10 @@ async def test_handling_statistics_refuse_other_roles_and_reversed_windows(stack
 
 
 async def test_cli_writes_both_files(namespace: Namespace, stack: Stack, filed: dict[str, Any], tmp_path: Path) -> None:
-    env = console_env(namespace, stack)
+    env, year = console_env(namespace, stack), filed["year"]
     result = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "services.console.reports", "--year", str(YEAR), "--out", str(tmp_path)],
+        [sys.executable, "-m", "services.console.reports", "--year", str(year), "--out", str(tmp_path)],
         cwd=ROOT,
         env={**env, "PATH": os.environ.get("PATH", "")},
         capture_output=True,
@@ -151,7 +153,7 @@ async def test_cli_writes_both_files(namespace: Namespace, stack: Stack, filed: 
         timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"annual-report-{YEAR}.docx", f"annual-report-{YEAR}.pdf"]
-    document = docx.Document(str(tmp_path / f"annual-report-{YEAR}.docx"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"annual-report-{year}.docx", f"annual-report-{year}.pdf"]
+    document = docx.Document(str(tmp_path / f"annual-report-{year}.docx"))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     assert_counts("\n".join([p.text for p in document.paragraphs] + cells), filed)
