@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import httpx
+import aiohttp
 
 # Where the pipeline hands a grievance to people, as soak_ledger.SETTLED: a department has it
 # (assigned, or the legal track), a mediation is opened, or the routing went to the review queue.
@@ -84,6 +84,11 @@ async def sse_events(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, str]
                 data.append(value)
 
 
+async def text_lines(stream: aiohttp.StreamReader) -> AsyncIterator[str]:
+    async for line in stream:
+        yield line.decode().rstrip("\r\n")
+
+
 def epoch(stamp: str) -> float:
     return datetime.fromisoformat(stamp).timestamp()
 
@@ -93,26 +98,36 @@ class Citizens:
 
     def __init__(self, *, intake_url: str, feedback_url: str, run: str) -> None:
         self.run = run
+        self.intake_url = intake_url
         self.feedback_url = feedback_url
-        unlimited = httpx.Limits(max_connections=None, max_keepalive_connections=500)
-        self.submit_client = httpx.AsyncClient(base_url=intake_url, limits=unlimited, timeout=30)
-        self.stream_client = httpx.AsyncClient(limits=unlimited, timeout=httpx.Timeout(30, read=None))
+        # aiohttp rather than httpx here: with thousands of requests in flight (an open loop ahead
+        # of a saturated intake), httpcore's pool scans every connection for every request and the
+        # generator took a third of the machine's CPU, which the services under test then lacked.
+        # Timeouts as httpx's were: 30 s to connect and for each read, none for the whole request.
+        self.submit_session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0),
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=30),
+        )
+        self.stream_session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=None, sock_connect=30)
+        )
 
     async def close(self) -> None:
-        await asyncio.gather(self.submit_client.aclose(), self.stream_client.aclose())
+        await asyncio.gather(self.submit_session.close(), self.stream_session.close())
 
     async def submit(self, journey: Journey) -> bool:
         journey.sent = time.time()
+        body = grievance_body(self.run, journey.index)
         try:
-            response = await self.submit_client.post("/v1/grievances", json=grievance_body(self.run, journey.index))
-        except httpx.HTTPError as exc:
+            async with self.submit_session.post(f"{self.intake_url}/v1/grievances", json=body) as response:
+                if response.status != 202:
+                    journey.error = f"submit: {response.status} {(await response.text())[:200]}"
+                    return False
+                answer = await response.json()
+        except (aiohttp.ClientError, TimeoutError) as exc:
             journey.error = f"submit: {exc!r}"
             return False
-        if response.status_code != 202:
-            journey.error = f"submit: {response.status_code} {response.text[:200]}"
-            return False
         journey.accepted = time.time()
-        answer = response.json()
         journey.tracking_no, journey.token = answer["tracking_no"], answer["tracking_token"]
         journey.grievance_id = answer["grievance_id"]
         return True
@@ -126,20 +141,20 @@ class Citizens:
         backoff = 0.1
         while journey.settled_status is None:
             try:
-                async with self.stream_client.stream("GET", url, headers=headers) as response:
-                    if response.status_code in RETRY_STATUSES:
+                async with self.stream_session.get(url, headers=headers) as response:
+                    if response.status in RETRY_STATUSES:
                         journey.stream_refusals += 1
                         await asyncio.sleep(backoff)
                         backoff = min(backoff * 2, 1.0)
                         continue
-                    if response.status_code != 200:
-                        journey.error = f"stream: {response.status_code}"
+                    if response.status != 200:
+                        journey.error = f"stream: {response.status}"
                         return
                     journey.stream_opened = journey.stream_opened or time.time()
-                    async for event, data in sse_events(response.aiter_lines()):
+                    async for event, data in sse_events(text_lines(response.content)):
                         if event == "status" and self._note(journey, json.loads(data)):
                             return
-            except httpx.HTTPError:
+            except (aiohttp.ClientError, TimeoutError):
                 await asyncio.sleep(backoff)  # the stream is replayed from the start: nothing is missed
 
     @staticmethod
