@@ -45,6 +45,9 @@ class Infrastructure:
     session_factory: async_sessionmaker[AsyncSession]
     tables: SchemaTables
     uow: UnitOfWorkFactory
+    # Units of work for reads only, each statement in autocommit: a read that needs no common
+    # snapshot of several statements (READ COMMITTED gives none anyway) saves BEGIN and ROLLBACK.
+    reads: UnitOfWorkFactory
     # aiokafka binds to the running loop, so the producer is made in start(), not at build time.
     _producer: AIOKafkaProducer | None = field(default=None, repr=False)
 
@@ -62,6 +65,13 @@ class Infrastructure:
             session_factory=sessions,
             tables=tables,
             uow=uow_factory(sessions, tables, source=source, kind=unit_of_work),
+            reads=uow_factory(
+                make_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT")),
+                tables,
+                source=source,
+                kind=unit_of_work,
+                reads_only=True,
+            ),
         )
 
     @property

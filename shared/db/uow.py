@@ -46,10 +46,14 @@ class UnitOfWork:
         tables: SchemaTables,
         *,
         source: str,
+        reads_only: bool = False,
     ) -> None:
         self._session_factory = session_factory
         self._tables = tables
         self.source = source
+        # On a session in autocommit (Infrastructure.reads): each statement stands alone, with no
+        # BEGIN and ROLLBACK round trips around it; nothing may be written through it.
+        self.reads_only = reads_only
         self._session: AsyncSession | None = None
         self._outbox: OutboxWriter | None = None
         self.committed = False
@@ -114,6 +118,7 @@ class UnitOfWork:
         correlation_id: str | None = None,
     ) -> CloudEvent:
         """Add ``payload`` to the outbox; it reaches Kafka only if this unit of work commits."""
+        self._refuse_writes()
         assert self._outbox is not None
         event = payload_event(
             payload, source=self.source, subject=subject, correlation_id=correlation_id or current_correlation_id()
@@ -123,15 +128,18 @@ class UnitOfWork:
 
     async def publish_raw(self, topic: str, event: CloudEvent) -> None:
         """Write an already-built event (e.g. a department notice with its own schema)."""
+        self._refuse_writes()
         assert self._outbox is not None
         self._outbox.add(topic, event)
 
     async def claim(self, event: CloudEvent, consumer: str) -> bool:
         """Record that ``consumer`` handles ``event`` here; False if it already did."""
+        self._refuse_writes()
         return await inbox.claim(self.session, self._tables.inbox, event, consumer)
 
     async def claim_many(self, events: Sequence[CloudEvent], consumer: str) -> set[tuple[str, str]]:
         """Claim a batch at once; the ``(source, id)`` of the events ``consumer`` had not handled."""
+        self._refuse_writes()
         return await inbox.claim_many(self.session, self._tables.inbox, events, consumer)
 
     async def flush(self) -> None:
@@ -140,6 +148,7 @@ class UnitOfWork:
         await self._outbox.flush()
 
     async def commit(self) -> None:
+        self._refuse_writes()
         if self.commit_held:
             # The consumer runner holds a whole poll batch in this transaction: a use case that
             # commits would commit its neighbours' effects early. The runner replays the batch
@@ -152,6 +161,10 @@ class UnitOfWork:
     async def rollback(self) -> None:
         await self.session.rollback()
 
+    def _refuse_writes(self) -> None:
+        if self.reads_only:
+            raise RuntimeError("a unit of work for reads (Infrastructure.reads) writes nothing")
+
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 U = TypeVar("U", bound=UnitOfWork)
@@ -163,8 +176,9 @@ def uow_factory(
     *,
     source: str,
     kind: type[U] = UnitOfWork,  # type: ignore[assignment]
+    reads_only: bool = False,
 ) -> Callable[[], U]:
     def make() -> U:
-        return kind(session_factory, tables, source=source)
+        return kind(session_factory, tables, source=source, reads_only=reads_only)
 
     return make

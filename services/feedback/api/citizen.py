@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.feedback.api.deps import Ctx, TrackingNo, TrackingToken, Uow, problems
+from services.feedback.api.deps import Ctx, ReadUow, TrackingNo, TrackingToken, Uow, problems
 from services.feedback.handlers import follow_up, queries
 from services.feedback.schemas import RatingAccepted, RatingCreate, ReviewAccepted, ReviewCreate, TimelineRead
 from shared.problems import problem_responses
@@ -20,7 +20,7 @@ router = APIRouter()
     summary="The grievance's timeline and what the citizen may do next (tracking token)",
     dependencies=[rate_limit("lookup")],
 )
-async def get_timeline(tracking_no: TrackingNo, token: TrackingToken, ctx: Ctx, uow: Uow) -> TimelineRead:
+async def get_timeline(tracking_no: TrackingNo, token: TrackingToken, ctx: Ctx, uow: ReadUow) -> TimelineRead:
     with problems():
         async with uow:
             return await queries.read_timeline(uow=uow, ctx=ctx, tracking_no=tracking_no, token=token)

@@ -34,9 +34,17 @@ async def unit_of_work(request: Request) -> FeedbackUnitOfWork:
     return uow
 
 
-async def unit_of_work_factory(request: Request) -> Callable[[], FeedbackUnitOfWork]:
-    """For a live stream, which reads in short units of work and holds no connection in between."""
-    make: Callable[[], FeedbackUnitOfWork] = request.app.state.infra.uow
+async def reading_unit_of_work(request: Request) -> FeedbackUnitOfWork:
+    """A fresh unit of work for reads only, each statement in autocommit (Infrastructure.reads):
+    under READ COMMITTED a transaction would give its statements no common snapshot anyway."""
+    uow: FeedbackUnitOfWork = request.app.state.infra.reads()
+    return uow
+
+
+async def reading_factory(request: Request) -> Callable[[], FeedbackUnitOfWork]:
+    """For a live stream, which reads in short units of work and holds no connection in between:
+    each read a statement of its own in autocommit (Infrastructure.reads)."""
+    make: Callable[[], FeedbackUnitOfWork] = request.app.state.infra.reads
     return make
 
 
@@ -56,7 +64,8 @@ async def tracking_token(
 
 Ctx = Annotated[FeedbackContext, Depends(context)]
 Uow = Annotated[FeedbackUnitOfWork, Depends(unit_of_work)]
-UowFactory = Annotated[Callable[[], FeedbackUnitOfWork], Depends(unit_of_work_factory)]
+ReadUow = Annotated[FeedbackUnitOfWork, Depends(reading_unit_of_work)]
+Reads = Annotated[Callable[[], FeedbackUnitOfWork], Depends(reading_factory)]
 Hub = Annotated[TimelineHub, Depends(timeline_hub)]
 TrackingNo = Annotated[str, Path(min_length=1, max_length=40, description="查询编号, e.g. GM-20261126-000123")]
 TrackingToken = Annotated[str | None, Depends(tracking_token)]

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 
-from services.feedback.api.deps import Ctx, Hub, TrackingNo, TrackingToken, UowFactory, problems
+from services.feedback.api.deps import Ctx, Hub, Reads, TrackingNo, TrackingToken, problems
 from services.feedback.handlers import queries
 from services.feedback.handlers.access import grievance_for_citizen
 from services.feedback.schemas import TimelineEntryRead
@@ -62,7 +62,7 @@ async def status_events(
     token: TrackingToken,
     ctx: Ctx,
     hub: Hub,
-    uows: UowFactory,
+    uows: Reads,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
     last_event_id: Annotated[
         int | None, Query(ge=0, le=MAX_SEQUENCE, description="resume after this sequence number")

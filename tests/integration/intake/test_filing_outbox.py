@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy import event
 
 from services.intake import db as intake_db
 from services.intake.handlers.context import IntakeContext
@@ -30,6 +27,7 @@ from shared.problems import Problem
 from shared.runtime import Infrastructure
 from tests.integration.intake.filing_commands import MOBILE, portal_command
 from tests.support.namespace import Namespace
+from tests.support.round_trips import round_trips_of
 
 
 @pytest.fixture
@@ -66,36 +64,6 @@ class Filed:
     def marker(self) -> str:
         provisional: str = self.published[0][1].data["tracking_no"]
         return provisional.removeprefix(self.stem)
-
-
-@asynccontextmanager
-async def round_trips_of(infra: Infrastructure) -> AsyncIterator[list[str]]:
-    """Every query the driver sends to PostgreSQL for ``infra``'s engine inside the block, BEGIN and
-    COMMIT included: asyncpg's query logger on each connection the pool hands out (the session's,
-    and those a statement takes straight on the driver)."""
-    sent: list[str] = []
-
-    def log(record: Any) -> None:
-        query = " ".join(record.query.split())
-        # asyncpg's own look-ups, once per connection for a type it has not met on it yet.
-        if "typeinfo_tree" not in query and "'jit'" not in query:
-            sent.append(query)
-
-    def on_checkout(dbapi_connection: Any, *args: Any) -> None:
-        dbapi_connection.driver_connection.add_query_logger(log)
-
-    def on_checkin(dbapi_connection: Any, *args: Any) -> None:
-        dbapi_connection.driver_connection.remove_query_logger(log)
-
-    pool = infra.engine.sync_engine.pool
-    event.listen(pool, "checkout", on_checkout)
-    event.listen(pool, "checkin", on_checkin)
-    try:
-        yield sent
-        await asyncio.sleep(0.05)  # the logger is called soon after each query, not within it
-    finally:
-        event.remove(pool, "checkout", on_checkout)
-        event.remove(pool, "checkin", on_checkin)
 
 
 async def outbox_rows(db: asyncpg.Connection, grievance_id: str) -> list[dict[str, Any]]:
