@@ -133,6 +133,10 @@ def test_reporting_noise_to_a_regulator_is_not_a_report_of_officials(rules: Rule
         ("再不给我解决我就从楼上跳下去", "urgent.self_harm"),
         ("明天我们三十多个工友一起去区政府门口拉横幅", "urgent.gathering"),
         ("挡土墙已经开裂了，随时会塌下来", "urgent.structural_danger"),
+        ("小区门口的路面塌陷了一个大坑，现在只围了两个锥筒", "urgent.structural_danger"),
+        ("工地的脚手架明显往人行道倾斜，现在底下照样有人走", "urgent.structural_danger"),
+        ("巷子里的电线被雨淋了以后每天晚上都在打火，下面是电动车棚，求赶紧处理", "urgent.structural_danger"),
+        ("我家天花板靠窗那个位置出现了几条裂缝，请马上派人鉴定", "urgent.structural_danger"),
         ("楼道里闻到很重的煤气味，敲门没人应", "urgent.gas_leak"),
         ("他拿着刀在楼下扬言要砍人", "urgent.violence"),
         ("现在工厂冒出黄色的烟往学校飘，好几个孩子在吐", "urgent.toxic_exposure"),
@@ -148,6 +152,7 @@ def test_urgent_signals(rules: RuleBook, text: str, signal: str) -> None:
         "我们没有要闹事的意思，就是想要回工资",
         "您放心我不会想不开的，只是想讨个说法",
         "去年我家楼下的餐馆着火了一次，想问问消防检查的结果",
+        "去年小区门口路面塌陷修好以后，维修费用到底由谁出",
     ],
 )
 def test_negated_urgent_words_are_not_urgent(rules: RuleBook, text: str) -> None:
