@@ -33,6 +33,7 @@ import sys
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg  # type: ignore[import-untyped]
 import psutil  # type: ignore[import-untyped]
@@ -60,12 +61,37 @@ class BenchNamespace(Namespace):
 
 
 def service_cpu(stack: Stack) -> dict[str, float]:
-    """CPU seconds (user + system) each service process, and this load generator, has used so far."""
+    """CPU seconds (user + system) each service process, this load generator, the Kafka broker
+    and PostgreSQL have used so far."""
     used = {"load generator": sum(psutil.Process().cpu_times()[:2])}
     for name, service in stack.processes.items():
         if service.process is not None and service.process.poll() is None:
             used[name] = sum(psutil.Process(service.process.pid).cpu_times()[:2])
+    kafka_port = int(stack.namespace.bootstrap.split(",")[0].rsplit(":", 1)[1])
+    postgres_port = urlsplit(stack.namespace.asyncpg_dsn).port or 5432
+    for name, port in (("Kafka", kafka_port), ("PostgreSQL", postgres_port)):
+        seconds = listener_cpu(port)
+        if seconds is not None:
+            used[name] = seconds
     return used
+
+
+def listener_cpu(port: int) -> float | None:
+    """CPU seconds of the process listening on ``port`` on this machine and of its children, those
+    that ended included (PostgreSQL: the postmaster, its backends and helpers); None if not found."""
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
+            try:
+                server = psutil.Process(conn.pid)
+                user, system, children_user, children_system = server.cpu_times()[:4]
+                total = user + system + children_user + children_system
+                for child in server.children(recursive=True):
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        total += sum(child.cpu_times()[:2])
+                return float(total)
+            except psutil.Error:
+                return None
+    return None
 
 
 async def note_projection(namespace: Namespace, journeys: list[Journey]) -> bool:
