@@ -6,8 +6,9 @@ state change and its event are committed together or not at all (no dual write).
 
 from __future__ import annotations
 
+import json
 from functools import cache
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import (
     BigInteger,
@@ -19,13 +20,12 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    TextClause,
     func,
-    insert,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
 from shared.events.envelope import CloudEvent, attribute_headers, encode_data
 
@@ -50,9 +50,24 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
+# The columns a writer supplies, with the array type their values travel in (JSONB as text).
+_COLUMNS = (("topic", "text"), ("key", "text"), ("event_id", "text"), ("event_type", "text"),
+            ("value", "bytea"), ("headers", "text"))  # fmt: skip
+
+
 @cache
-def _insert_statement(table: Table) -> Insert:
-    return insert(table)
+def _insert_rows(table: Table) -> TextClause:
+    """One INSERT for any number of rows: each column's values as one array, ``unnest`` turns them
+    back into rows. An executemany would run one INSERT per row in the server, each with the
+    statement trigger's NOTIFY; this is one execution and one NOTIFY. Ids follow the rows' order,
+    the order they were published in (the relay publishes a key's events in id order)."""
+    names = ", ".join(name for name, _ in _COLUMNS)
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _COLUMNS)
+    values = names.replace("headers", "CAST(headers AS jsonb)")
+    return text(
+        f"INSERT INTO {table.fullname} ({names}) SELECT {values}"  # noqa: S608 - our own table and columns
+        f" FROM unnest({arrays}) WITH ORDINALITY AS x({names}, position) ORDER BY position"
+    )
 
 
 def notify_channel(schema: str) -> str:
@@ -108,5 +123,6 @@ class OutboxWriter:
     async def flush(self) -> None:
         if self._pending:
             rows, self._pending = self._pending, []
-            # One statement object per table, values as parameters: compiled once, one round trip.
-            await self._session.execute(_insert_statement(self._table), rows)
+            columns: dict[str, list[Any]] = {name: [row[name] for row in rows] for name, _ in _COLUMNS}  # type: ignore[literal-required]
+            columns["headers"] = [json.dumps(headers, ensure_ascii=False) for headers in columns["headers"]]
+            await self._session.execute(_insert_rows(self._table), columns)

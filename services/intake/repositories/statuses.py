@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import any_, bindparam, select
+from sqlalchemy import TextClause, any_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +45,26 @@ def _upsert() -> Any:
     changes = {column.name: statement.excluded[column.name] for column in _S.columns if column.name != "grievance_id"}
     return statement.on_conflict_do_update(
         index_elements=[_S.c.grievance_id], set_=changes, where=_S.c.updated_at <= statement.excluded.updated_at
+    )
+
+
+# The entry's columns with the array type a batch's values travel in.
+_COLUMNS = (("grievance_id", "uuid"), ("status", "text"), ("closed", "boolean"), ("actor", "text"),
+            ("message_zh", "text"), ("due_at", "timestamptz"), ("updated_at", "timestamptz"))  # fmt: skip
+
+
+@cache
+def _upsert_many() -> TextClause:
+    """A batch's entries as one statement: each column's values as an array, ``unnest`` turns them
+    back into rows (an executemany would run one upsert per row in the server). One row per
+    grievance, so no row is touched twice; the WHERE as in ``_upsert``."""
+    names = ", ".join(name for name, _ in _COLUMNS)
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _COLUMNS)
+    changes = ", ".join(f"{name} = excluded.{name}" for name, _ in _COLUMNS if name != "grievance_id")
+    table = _S.fullname
+    return text(
+        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608 - our own names
+        f" ON CONFLICT (grievance_id) DO UPDATE SET {changes} WHERE {table}.updated_at <= excluded.updated_at"
     )
 
 
@@ -96,4 +116,5 @@ class StatusRepository:
         """Write the entries held back, one row per grievance (its newest)."""
         if self._pending:
             entries, self._pending = list(self._pending.values()), {}
-            await self._session.execute(_upsert(), [asdict(entry) for entry in entries])
+            columns = {name: [getattr(entry, name) for entry in entries] for name, _ in _COLUMNS}
+            await self._session.execute(_upsert_many(), columns)
