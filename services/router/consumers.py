@@ -21,7 +21,8 @@ ContextHandler = Callable[[CloudEvent, RouterUnitOfWork, RouterContext], Awaitab
 
 
 async def on_received(event: CloudEvent, uow: RouterUnitOfWork, ctx: RouterContext) -> None:
-    await routing.route_received(uow=uow, ctx=ctx, received=GrievanceReceived.model_validate(event.data))
+    received = uow.validated.get((event.source, event.id)) or GrievanceReceived.model_validate(event.data)
+    await routing.route_received(uow=uow, ctx=ctx, received=received)
 
 
 async def on_reroute(event: CloudEvent, uow: RouterUnitOfWork, ctx: RouterContext) -> None:
@@ -49,9 +50,12 @@ def prepare(ctx: RouterContext) -> BatchPreparer:
     async def prepare_received(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
         if any(event.type != GrievanceReceived.event_type for event in events):
             return
-        # A payload that does not validate fails in its use case, which replays the batch.
+        # A payload that does not validate fails here, and the batch is replayed one by one, where
+        # it fails in its own use case alone.
         received = [GrievanceReceived.model_validate(event.data) for event in events]
-        await batch.prepare_batch(RouterUnitOfWork.of(uow), ctx, received)
+        router_uow = RouterUnitOfWork.of(uow)
+        await batch.prepare_batch(router_uow, ctx, received)
+        router_uow.validated = {(event.source, event.id): r for event, r in zip(events, received, strict=True)}
 
     return prepare_received
 

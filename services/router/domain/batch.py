@@ -12,10 +12,11 @@ rows (its street's newest), so the first rows of the union under its filter are 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from services.router.classifier import Classification, GrievanceText
 from services.router.domain.matching import EARLIER_LIMIT, NEIGHBOUR_LIMIT, Earlier
@@ -79,6 +80,46 @@ def routed_candidate(received: GrievanceReceived, decision: RoutingDecision) -> 
     return Candidate(earlier, received.street, view.phone_pseudonym, view.id_card_pseudonym)
 
 
+def _received_at(key: tuple[datetime, str]) -> datetime:
+    return key[0]
+
+
+class _Timeline:
+    """A street's or a complainant's candidates in the order the statements sort them, (received
+    at, id): a question's window is two bisections, not a filter and a sort of the whole group
+    (hundreds of grievances for a busy street, asked for by each of its grievances in the batch)."""
+
+    __slots__ = ("_keys", "_sorted")
+
+    def __init__(self) -> None:
+        self._keys: list[tuple[datetime, str]] = []
+        self._sorted = True
+
+    def add(self, received_at: datetime, grievance_id: str) -> None:
+        # Sorted when next asked: rows come in any order, and one sort is cheaper than many inserts.
+        self._keys.append((received_at, grievance_id))
+        self._sorted = False
+
+    def window(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
+        """The keys received in [since, until], oldest first."""
+        if not self._sorted:
+            self._keys.sort()
+            self._sorted = True
+        first = bisect_left(self._keys, since, key=_received_at)
+        return self._keys[first : bisect_right(self._keys, until, lo=first, key=_received_at)]
+
+
+_NOBODY = _Timeline()
+K = TypeVar("K")
+
+
+def _timeline(timelines: dict[K, _Timeline], key: K) -> _Timeline:
+    found = timelines.get(key)
+    if found is None:
+        found = timelines[key] = _Timeline()
+    return found
+
+
 class RoutingBatch:
     def __init__(
         self,
@@ -96,8 +137,8 @@ class RoutingBatch:
         self._candidates: dict[str, Candidate] = {}
         # Who is where and whose: each question looks only at its street's or its complainant's
         # candidates, not at every candidate of the batch (thousands, for a busy district).
-        self._by_place: dict[tuple[str | None, str], set[str]] = {}
-        self._by_person: dict[tuple[str, str], set[str]] = {}
+        self._by_place: dict[tuple[str | None, str], _Timeline] = {}
+        self._by_person: dict[tuple[str, str], _Timeline] = {}
         for candidate in candidates:
             self._add(candidate)
 
@@ -115,13 +156,16 @@ class RoutingBatch:
         return self._rotations.pop(grievance_id, None)
 
     def earlier_of_complainant(self, q: ComplainantQuery) -> list[Earlier]:
+        """Oldest first, as the single query orders them (ties in time by id)."""
         keys = [("phone", p) for p in q.phones] + [("id_card", i) for i in q.id_cards]
-        theirs = set().union(*(self._by_person.get(key, set()) for key in keys))
-        return self._first(theirs, q.since, q.before, q.exclude, newest_first=False, limit=EARLIER_LIMIT)
+        # A grievance may be one complainant's under two pseudonyms: each once.
+        theirs = sorted({k for key in keys for k in self._by_person.get(key, _NOBODY).window(q.since, q.before)})
+        return self._earlier(theirs, q.exclude, EARLIER_LIMIT)
 
     def neighbours(self, q: NeighbourQuery) -> list[Earlier]:
-        near = self._by_place.get((q.street, q.area), set())
-        return self._first(near, q.since, q.until, q.exclude, newest_first=True, limit=NEIGHBOUR_LIMIT)
+        """Newest first, as the single query orders them (ties in time by id)."""
+        near = self._by_place.get((q.street, q.area), _NOBODY).window(q.since, q.until)
+        return self._earlier(reversed(near), q.exclude, NEIGHBOUR_LIMIT)
 
     def set_cluster(self, grievance_ids: Iterable[str], cluster_id: str) -> None:
         """Mirror ``grievances.set_cluster`` (the caller writes it to the database too)."""
@@ -137,21 +181,22 @@ class RoutingBatch:
 
     def _add(self, candidate: Candidate) -> None:
         grievance_id = candidate.earlier.grievance_id
+        known = grievance_id in self._candidates
         self._candidates[grievance_id] = candidate
-        self._by_place.setdefault((candidate.street, candidate.earlier.area), set()).add(grievance_id)
-        for key in (("phone", candidate.phone), ("id_card", candidate.id_card)):
-            if key[1] is not None:
-                self._by_person.setdefault((key[0], key[1]), set()).add(grievance_id)
+        if known:  # a row both questions found: the same row, already placed
+            return
+        received_at = candidate.earlier.received_at
+        _timeline(self._by_place, (candidate.street, candidate.earlier.area)).add(received_at, grievance_id)
+        for kind, pseudonym in (("phone", candidate.phone), ("id_card", candidate.id_card)):
+            if pseudonym is not None:
+                _timeline(self._by_person, (kind, pseudonym)).add(received_at, grievance_id)
 
-    def _first(
-        self, ids: set[str], since: datetime, until: datetime, exclude: str, *, newest_first: bool, limit: int
-    ) -> list[Earlier]:
-        """The first ``limit`` of ``ids`` received in [since, until], ``exclude`` left out."""
-        found = [
-            e
-            for e in (self._candidates[i].earlier for i in ids)
-            if since <= e.received_at <= until and e.grievance_id != exclude
-        ]
-        # Ties in time go by id, as the statements order them: both paths pick the same rows.
-        found.sort(key=lambda e: (e.received_at, e.grievance_id), reverse=newest_first)
-        return found[:limit]
+    def _earlier(self, keys: Iterable[tuple[datetime, str]], exclude: str, limit: int) -> list[Earlier]:
+        """The first ``limit`` of ``keys`` in their order, ``exclude`` left out, as they are now."""
+        found: list[Earlier] = []
+        for _, grievance_id in keys:
+            if grievance_id != exclude:
+                found.append(self._candidates[grievance_id].earlier)
+                if len(found) == limit:
+                    break
+        return found

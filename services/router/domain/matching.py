@@ -72,7 +72,13 @@ def find_repeat(text: str, area: str, earlier: Sequence[Earlier], threshold: flo
 def cluster_matches(text: str, neighbours: Sequence[Earlier], threshold: float) -> list[Match]:
     """Recent grievances from the same place that tell the same matter."""
     mine = bigrams(text)
-    return [m for m in (Match(n, similarity(mine, bigrams(n.text))) for n in neighbours) if m.score >= threshold]
+    # A street's hundred newest are scored for every new grievance there; only a few match.
+    matches = []
+    for neighbour in neighbours:
+        score = similarity(mine, bigrams(neighbour.text))
+        if score >= threshold:
+            matches.append(Match(neighbour, score))
+    return matches
 
 
 def distinct_complainants(own: str | None, matches: Sequence[Match]) -> int:

@@ -9,6 +9,9 @@ async with infra.uow() as uow:  # a RouterUnitOfWork (app.py builds the infrastr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +26,7 @@ from services.router.repositories.reviews import ReviewRepository
 from services.router.repositories.rotations import PendingRotationRepository
 from services.router.repositories.statistics import StatisticsRepository
 from shared.db.uow import UnitOfWork
+from shared.events.contracts import GrievanceReceived
 
 
 class RouterUnitOfWork(UnitOfWork):
@@ -37,10 +41,14 @@ class RouterUnitOfWork(UnitOfWork):
     # A poll batch's routing reads, loaded at once by the consumer runner's prepare step
     # (handlers/batch.py); None for every other transaction.
     batch: RoutingBatch | None = None
+    # The batch's received payloads as its prepare step validated them, by (source, id) of their
+    # event: each use case takes its own instead of validating the event's data again.
+    validated: Mapping[tuple[str, str], GrievanceReceived] = MappingProxyType({})
     _write_batch = False
 
     def _bind(self, session: AsyncSession) -> None:
         self.batch = None
+        self.validated = MappingProxyType({})
         self._write_batch = False
         self.grievances = GrievanceRepository(session)
         self.decisions = DecisionRepository(session)
