@@ -126,7 +126,9 @@ async def _find_cluster(
     if complainants < settings.cluster_min_complainants:
         return None, None
     cluster_id = next((m.earlier.cluster_id for m in matches if m.earlier.cluster_id), None) or str(uuid.uuid4())
-    joined = [m.earlier.grievance_id for m in matches]
+    # Those already in this group case stay as they are: rewriting every member's row each time
+    # one more joins costs a busy street's group case a row version per member per newcomer.
+    joined = [m.earlier.grievance_id for m in matches if m.earlier.cluster_id != cluster_id]
     await uow.grievances.set_cluster(joined, cluster_id)
     if batch is not None:
         batch.set_cluster(joined, cluster_id)

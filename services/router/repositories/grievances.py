@@ -145,9 +145,7 @@ class GrievanceRepository(DeferringRepository):
                 deferred[grievance_id]["cluster_id"] = cluster_id
         stored = [grievance_id for grievance_id in grievance_ids if grievance_id not in deferred]
         if stored:
-            await self._session.execute(
-                update(db.grievance).where(db.grievance.c.id.in_(stored)).values(cluster_id=cluster_id)
-            )
+            await self._session.execute(_set_cluster(), {"ids": stored, "cluster": cluster_id})
 
     async def earlier_of_complainant(
         self,
@@ -263,6 +261,14 @@ class GrievanceRepository(DeferringRepository):
 def _insert_first_decision() -> Any:
     # One statement object, values as parameters: compiled once; many rows go as one executemany.
     return pg_insert(db.grievance).on_conflict_do_nothing().returning(db.grievance.c.id)
+
+
+@cache
+def _set_cluster() -> Any:
+    # Members as one array: one statement text whatever their number (IN (...) is one per count).
+    g = db.grievance
+    members = g.c.id == any_(bindparam("ids", type_=ARRAY(Text)))
+    return update(g).where(members).values(cluster_id=bindparam("cluster"))
 
 
 def _recordset(rows: list[dict[str, Any]], columns: list[Any]) -> Any:

@@ -126,6 +126,10 @@ async def test_the_same_matter_from_three_complainants_of_a_street_is_a_group_ca
     third = rows[grievances[2].grievance_id].decision
     assert third.cluster_id is not None and third.reasons[0].kind == "cluster"
     assert {rows[g.grievance_id].cluster_id for g in grievances} == {third.cluster_id}
+    # A fourth joins the same group case; the members already in it keep it.
+    fourth = received("华夏路工地晚上打桩施工噪音太大，吵得睡不着", title=title, phone="p-9", at=NOW)
+    await router.deliver(fourth)
+    assert {rows[g.grievance_id].cluster_id for g in (*grievances, fourth)} == {third.cluster_id}
 
 
 async def test_a_rotation_read_before_its_grievance_is_applied_when_it_arrives() -> None:
