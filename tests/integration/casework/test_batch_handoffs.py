@@ -27,7 +27,7 @@ from services.casework.consumers import GROUP_ID, TOPICS, bind, prepare
 from services.casework.settings import Settings
 from shared.auth import issue_token
 from shared.clock import ManualClock
-from shared.events.envelope import CloudEvent, from_kafka, to_kafka
+from shared.events.envelope import CloudEvent, from_kafka
 from shared.events.topics import track_topic
 from shared.events.vocabulary import PetitionKind, Role, Track
 from shared.kafka.admin import catalogue
@@ -37,6 +37,7 @@ from shared.kafka.sources import check_source, trusted_sources
 from shared.runtime import Infrastructure
 from tests.integration.casework.conftest import START, Filed, handoff
 from tests.support.namespace import Namespace
+from tests.support.polls import Poll, consumer_record
 
 CASEWORK_TABLES = ("grievance_case", "deadline", "document", "repeat_link", "outbox", "processed_event", "audit_log")
 
@@ -78,19 +79,12 @@ async def rig(namespace: Namespace) -> AsyncIterator[Rig]:
         await infra.close()
 
 
-Poll = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
-
-
 def poll_of(settings: Settings, events: Sequence[CloudEvent]) -> Poll:
     """The events as one poll would bring them: one partition per track topic, in this order."""
     batch: Poll = {}
     for offset, event in enumerate(events):
-        tp = TopicPartition(settings.topic(track_topic(event.data["decision"]["track"])), 0)
-        kafka = to_kafka(event)
-        record = ConsumerRecord(
-            tp.topic, 0, offset, 0, 0, kafka.key, kafka.value, None, len(kafka.key), len(kafka.value), kafka.headers
-        )
-        batch.setdefault(tp, []).append(record)
+        topic = settings.topic(track_topic(event.data["decision"]["track"]))
+        batch.setdefault(TopicPartition(topic, 0), []).append(consumer_record(topic, offset, event))
     return batch
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from aiokafka import ConsumerRecord, TopicPartition
 from sqlalchemy import event as sqlalchemy_event
 
 from services.intake.app import build_infrastructure
@@ -23,12 +22,13 @@ from services.intake.settings import Settings
 from shared.clock import ManualClock
 from shared.events import topics
 from shared.events.contracts import GrievanceStatusChanged
-from shared.events.envelope import CloudEvent, from_kafka, to_kafka
+from shared.events.envelope import CloudEvent, from_kafka
 from shared.events.vocabulary import Status
 from shared.kafka.batches import BatchApplier
 from shared.kafka.handling import EventHandler
 from shared.runtime import Infrastructure
 from tests.support.namespace import Namespace
+from tests.support.polls import Poll, consumer_record, one_partition_poll
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 # Which service publishes a status, and the stage it reports.
@@ -88,33 +88,18 @@ def scenario() -> tuple[list[CloudEvent], list[CloudEvent]]:
     return before, batch
 
 
-def poll_of(
-    settings: Settings, events: Sequence[CloudEvent]
-) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
-    tp = TopicPartition(settings.topic(topics.GRIEVANCE_STATUS), 0)
-    records = []
-    for offset, event in enumerate(events):
-        kafka = to_kafka(event)
-        records.append(
-            ConsumerRecord(
-                tp.topic, 0, offset, 0, 0, kafka.key, kafka.value, None, len(kafka.key), len(kafka.value), kafka.headers
-            )
-        )
-    return {tp: records}
+def poll_of(settings: Settings, events: Sequence[CloudEvent]) -> Poll:
+    return one_partition_poll(settings.topic(topics.GRIEVANCE_STATUS), events)
 
 
 async def one_by_one(infra: Infrastructure, handlers: dict[str, EventHandler], events: Sequence[CloudEvent]) -> None:
     """Each event as the runner's per-event path handles it: claim, use case, commit, alone."""
     for event in events:
         async with infra.uow() as uow:
-            if await uow.claim(from_kafka(*_kafka(event)), GROUP_ID):
+            record = consumer_record(topics.GRIEVANCE_STATUS, 0, event)  # as the consumer decodes it
+            if await uow.claim(from_kafka(record.key, record.value, record.headers), GROUP_ID):
                 await handlers[event.type](event, uow)
                 await uow.commit()
-
-
-def _kafka(event: CloudEvent) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    kafka = to_kafka(event)
-    return kafka.key, kafka.value, list(kafka.headers)
 
 
 async def snapshot(dsn: str, grievance_ids: list[str]) -> list[dict[str, Any]]:

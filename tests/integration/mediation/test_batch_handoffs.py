@@ -31,7 +31,7 @@ from services.mediation.repositories import MediationUnitOfWork
 from services.mediation.settings import Settings
 from shared.clock import ManualClock
 from shared.events.contracts import TrackHandoff
-from shared.events.envelope import CloudEvent, from_kafka, to_kafka
+from shared.events.envelope import CloudEvent, from_kafka
 from shared.events.topics import GRIEVANCE_TRACK_MEDIATION
 from shared.events.vocabulary import Area
 from shared.kafka.admin import catalogue
@@ -41,6 +41,7 @@ from shared.kafka.sources import check_source, trusted_sources
 from shared.runtime import Infrastructure
 from tests.integration.mediation.harness import handoff_event
 from tests.support.namespace import Namespace
+from tests.support.polls import Poll, one_partition_poll
 
 START = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)
 TABLES = ("mediation", "assignment", "outbox", "processed_event")
@@ -101,18 +102,8 @@ def republished(event: CloudEvent) -> CloudEvent:
     return CloudEvent(type=event.type, source=event.source, subject=event.subject, data=event.data)
 
 
-def poll_of(settings: Settings, events: Sequence[CloudEvent]) -> dict[TopicPartition, list[ConsumerRecord]]:
-    """The events as one poll of one partition would bring them, in this order."""
-    tp = TopicPartition(settings.topic(GRIEVANCE_TRACK_MEDIATION), 0)
-    records = []
-    for offset, event in enumerate(events):
-        kafka = to_kafka(event)
-        records.append(
-            ConsumerRecord(
-                tp.topic, 0, offset, 0, 0, kafka.key, kafka.value, None, len(kafka.key), len(kafka.value), kafka.headers
-            )
-        )
-    return {tp: records}
+def poll_of(settings: Settings, events: Sequence[CloudEvent]) -> Poll:
+    return one_partition_poll(settings.topic(GRIEVANCE_TRACK_MEDIATION), events)
 
 
 @dataclass(frozen=True)
