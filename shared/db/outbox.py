@@ -6,9 +6,8 @@ state change and its event are committed together or not at all (no dual write).
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from sqlalchemy import (
     BigInteger,
@@ -27,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db.unnest import column_arrays, unnest_rows
 from shared.events.envelope import CloudEvent, attribute_headers, encode_data
 
 
@@ -50,24 +50,19 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-# The columns a writer supplies, with the array type their values travel in (JSONB as text).
-_COLUMNS = (("topic", "text"), ("key", "text"), ("event_id", "text"), ("event_type", "text"),
-            ("value", "bytea"), ("headers", "text"))  # fmt: skip
+# The columns a writer supplies and their types (shared.db.unnest), for every statement that
+# inserts outbox rows: this writer's, and those that insert their own.
+OUTBOX_COLUMNS = (("topic", "text"), ("key", "text"), ("event_id", "text"), ("event_type", "text"),
+                  ("value", "bytea"), ("headers", "jsonb"))  # fmt: skip
 
 
 @cache
 def _insert_rows(table: Table) -> TextClause:
-    """One INSERT for any number of rows: each column's values as one array, ``unnest`` turns them
-    back into rows. An executemany would run one INSERT per row in the server, each with the
-    statement trigger's NOTIFY; this is one execution and one NOTIFY. Ids follow the rows' order,
-    the order they were published in (the relay publishes a key's events in id order)."""
-    names = ", ".join(name for name, _ in _COLUMNS)
-    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _COLUMNS)
-    values = names.replace("headers", "CAST(headers AS jsonb)")
-    return text(
-        f"INSERT INTO {table.fullname} ({names}) SELECT {values}"  # noqa: S608 - our own table and columns
-        f" FROM unnest({arrays}) WITH ORDINALITY AS x({names}, position) ORDER BY position"
-    )
+    """One INSERT for any number of rows (an executemany would be one per row in the server, each
+    firing the relay's statement trigger). Ids follow the rows' order, the order they were
+    published in (the relay publishes a key's events in id order)."""
+    names, rows = unnest_rows(OUTBOX_COLUMNS)
+    return text(f"INSERT INTO {table.fullname} ({names}) {rows} ORDER BY x.position")
 
 
 def notify_channel(schema: str) -> str:
@@ -123,6 +118,4 @@ class OutboxWriter:
     async def flush(self) -> None:
         if self._pending:
             rows, self._pending = self._pending, []
-            columns: dict[str, list[Any]] = {name: [row[name] for row in rows] for name, _ in _COLUMNS}  # type: ignore[literal-required]
-            columns["headers"] = [json.dumps(headers, ensure_ascii=False) for headers in columns["headers"]]
-            await self._session.execute(_insert_rows(self._table), columns)
+            await self._session.execute(_insert_rows(self._table), column_arrays(OUTBOX_COLUMNS, rows))

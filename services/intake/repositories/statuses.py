@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import TextClause, any_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import db
+from shared.db.unnest import column_arrays, unnest_rows
 
 _S = db.grievance_status
 
@@ -37,33 +37,21 @@ class StatusEntry:
     updated_at: datetime
 
 
-@cache
-def _upsert() -> Any:
-    # One statement object for one entry or a batch's (executemany). The WHERE keeps the newest
-    # entry even if two writers raced past their reads: an older status never replaces a newer one.
-    statement = pg_insert(_S)
-    changes = {column.name: statement.excluded[column.name] for column in _S.columns if column.name != "grievance_id"}
-    return statement.on_conflict_do_update(
-        index_elements=[_S.c.grievance_id], set_=changes, where=_S.c.updated_at <= statement.excluded.updated_at
-    )
-
-
-# The entry's columns with the array type a batch's values travel in.
+# The entry's columns and their types (shared.db.unnest).
 _COLUMNS = (("grievance_id", "uuid"), ("status", "text"), ("closed", "boolean"), ("actor", "text"),
             ("message_zh", "text"), ("due_at", "timestamptz"), ("updated_at", "timestamptz"))  # fmt: skip
 
 
 @cache
-def _upsert_many() -> TextClause:
-    """A batch's entries as one statement: each column's values as an array, ``unnest`` turns them
-    back into rows (an executemany would run one upsert per row in the server). One row per
-    grievance, so no row is touched twice; the WHERE as in ``_upsert``."""
-    names = ", ".join(name for name, _ in _COLUMNS)
-    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _COLUMNS)
+def _upsert() -> TextClause:
+    """Entries as one statement, one or a batch's (an executemany would run one upsert per row in
+    the server); one row per grievance, so no row is touched twice. The WHERE keeps the newest
+    entry even if two writers raced past their reads: an older status never replaces a newer one."""
+    names, rows = unnest_rows(_COLUMNS)
     changes = ", ".join(f"{name} = excluded.{name}" for name, _ in _COLUMNS if name != "grievance_id")
     table = _S.fullname
     return text(
-        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608 - our own names
+        f"INSERT INTO {table} ({names}) {rows}"
         f" ON CONFLICT (grievance_id) DO UPDATE SET {changes} WHERE {table}.updated_at <= excluded.updated_at"
     )
 
@@ -110,11 +98,14 @@ class StatusRepository:
             self._held[entry.grievance_id] = KnownStatus(closed=entry.closed, updated_at=entry.updated_at)
             self._pending[entry.grievance_id] = entry
             return
-        await self._session.execute(_upsert(), [asdict(entry)])
+        await self._write([entry])
 
     async def flush(self) -> None:
         """Write the entries held back, one row per grievance (its newest)."""
         if self._pending:
             entries, self._pending = list(self._pending.values()), {}
-            columns = {name: [getattr(entry, name) for entry in entries] for name, _ in _COLUMNS}
-            await self._session.execute(_upsert_many(), columns)
+            await self._write(entries)
+
+    async def _write(self, entries: list[StatusEntry]) -> None:
+        rows = [asdict(entry) for entry in entries]
+        await self._session.execute(_upsert(), column_arrays(_COLUMNS, rows))

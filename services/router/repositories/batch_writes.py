@@ -10,7 +10,6 @@ id order), and its statement trigger wakes the relay once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,9 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.router import db
-from shared.db.outbox import OutboxRow
+from shared.db.outbox import OUTBOX_COLUMNS, OutboxRow
+from shared.db.unnest import column_arrays, json_text, unnest_rows
 
-# (column, its array type in the statement); JSONB travels as text and is cast row by row.
+# (column, its type), for shared.db.unnest: each table's rows travel as one array per column.
 _GRIEVANCE = (("id", "text"), ("tracking_no", "text"), ("received", "jsonb"), ("title", "text"),
               ("content", "text"), ("street", "text"), ("community", "text"), ("phone_pseudonym", "text"),
               ("id_card_pseudonym", "text"), ("received_at", "timestamptz"), ("revision", "int"),
@@ -33,23 +33,11 @@ _HISTORY = (("grievance_id", "text"), ("revision", "int"), ("decided_by", "text"
 _REVIEW = (("id", "text"), ("grievance_id", "text"), ("revision", "int"), ("reason", "text"),
            ("reason_detail", "text"), ("proposed", "jsonb"), ("confidence", "float8"), ("urgent", "boolean"),
            ("status", "text"), ("created_at", "timestamptz"))  # fmt: skip
-_OUTBOX = (("topic", "text"), ("key", "text"), ("event_id", "text"), ("event_type", "text"), ("value", "bytea"),
-           ("headers", "jsonb"))  # fmt: skip
-_TABLES = {"g": _GRIEVANCE, "h": _HISTORY, "r": _REVIEW, "o": _OUTBOX}
-
-
-def _unnest(prefix: str, columns: Sequence[tuple[str, str]]) -> tuple[str, str]:
-    """The column list and the ``SELECT ... FROM unnest(...)`` of one table's arrays."""
-    names = ", ".join(name for name, _ in columns)
-    arrays = ", ".join(f"CAST(:{prefix}_{name} AS {'text' if kind == 'jsonb' else kind}[])" for name, kind in columns)
-    values = ", ".join(f"CAST(x.{name} AS jsonb)" if kind == "jsonb" else f"x.{name}" for name, kind in columns)
-    # Only the router's own column names are formatted in.
-    statement = f"SELECT {values} FROM unnest({arrays}) WITH ORDINALITY AS x({names}, position)"  # noqa: S608
-    return names, statement
+_TABLES = {"g": _GRIEVANCE, "h": _HISTORY, "r": _REVIEW, "o": OUTBOX_COLUMNS}
 
 
 def _statement() -> Any:
-    g, h, r, o = (_unnest(prefix, columns) for prefix, columns in _TABLES.items())
+    g, h, r, o = (unnest_rows(columns, prefix=f"{prefix}_") for prefix, columns in _TABLES.items())
     return text(
         f"""
 WITH routed AS (
@@ -92,16 +80,7 @@ class _Json:
             if found is None:
                 found = self._models[id(value)] = value.model_dump_json()
             return found
-        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _arrays(
-    prefix: str, columns: Sequence[tuple[str, str]], rows: Sequence[Any], encode: _Json
-) -> dict[str, list[Any]]:
-    return {
-        f"{prefix}_{name}": [encode(row[name]) if kind == "jsonb" else row[name] for row in rows]
-        for name, kind in columns
-    }
+        return json_text(value)
 
 
 async def write_batch(
@@ -115,10 +94,10 @@ async def write_batch(
     """Insert all the rows; how many of ``grievances`` were new (the others were routed meanwhile)."""
     encode = _Json()
     values = {
-        **_arrays("g", _GRIEVANCE, grievances, encode),
-        **_arrays("h", _HISTORY, history, encode),
-        **_arrays("r", _REVIEW, reviews, encode),
-        **_arrays("o", _OUTBOX, outbox, encode),
+        **column_arrays(_GRIEVANCE, grievances, prefix="g_", encode=encode),
+        **column_arrays(_HISTORY, history, prefix="h_", encode=encode),
+        **column_arrays(_REVIEW, reviews, prefix="r_", encode=encode),
+        **column_arrays(OUTBOX_COLUMNS, outbox, prefix="o_", encode=encode),
     }
     inserted = await session.scalar(_WRITE, values)
     return int(inserted or 0)
