@@ -74,6 +74,16 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
+    # Admission control (shared.admission): HTTP requests one API process handles at once; past
+    # this, 503 + Retry-After at once. Requests beyond a few times the database pool only wait in
+    # the pool's queue (30 s, then they fail anyway): with intake's 20 connections and 1.7 ms of
+    # CPU per filing, 64 in flight is about 0.1 s of queue, and 32 busy clients (wrk) never reach
+    # it. Low on purpose: a saturated process accepts new connections only about as fast as it
+    # finishes requests, so most of an overload waits unseen in the kernel's accept queue and a
+    # bound the process never reaches sheds nothing (docs/operations.md). 0: no bound.
+    http_max_in_flight: int = Field(default=64, ge=0, le=100_000)
+    # A shed request's Retry-After: time for a queue of http_max_in_flight to turn over a few times.
+    http_shed_retry_after_s: int = Field(default=2, ge=1, le=300)
     # Workers and relays have no API: with a port set they serve /metrics and /healthz on it.
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     public_base_url: str | None = None

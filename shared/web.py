@@ -1,5 +1,5 @@
-"""The FastAPI base every service builds on: problem details, body limit, correlation ids,
-request metrics, /healthz, /readyz and /metrics."""
+"""The FastAPI base every service builds on: problem details, body limit, admission control,
+correlation ids, request metrics, /healthz, /readyz and /metrics."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.admission import AdmissionControl
 from shared.db.uow import UnitOfWork
 from shared.logging import correlation_scope
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, metrics_endpoint
@@ -241,6 +242,9 @@ def create_service_app(
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(ControlCharacterGuard)
+    # Outside the body limit, which reads a chunked body before the app runs: a request over the
+    # bound is refused unread. Inside the metrics, so refusals count as 503s of their route.
+    app.add_middleware(AdmissionControl, owner=app)
     app.add_middleware(CorrelationAndMetrics, router_app=app)
     return app
 
