@@ -14,6 +14,10 @@ the services' own ``occurred_at`` stamps on the timeline and feedback's ``record
   open     router decided -> handler opened     project  handler opened -> on feedback's timeline
   push     on the timeline -> SSE at the client end to end  due -> the settling status on the SSE
 
+A submission intake refuses with 503 (load shed: too many requests in flight, see
+docs/operations.md) is counted as refused, apart from errors and from submissions that timed out;
+it is not sent again.
+
 A stream asked for before feedback knows the grievance is refused (404) and asked for again after a
 back-off of up to 1 s; a settling status that was on the timeline before the stream opened is
 replayed to it, counted apart and left out of 'push' (its end to end includes that wait).
@@ -47,6 +51,19 @@ from tests.support.namespace import Namespace, create_namespace, drop_namespace
 from tests.support.stack import Stack, start_stack
 
 UNLIMITED = "100000000/minute"  # one client address makes all the load: this is not a rate-limit test
+
+
+@dataclass
+class Submissions:
+    """How the submissions of one rate that got no 202 ended: refused with 503 (intake shed them
+    at once; nothing stored) or timed out waiting for an answer."""
+
+    refused: int
+    timed_out: int
+
+    @classmethod
+    def of(cls, journeys: list[Journey]) -> Submissions:
+        return cls(refused=sum(j.refused for j in journeys), timed_out=sum(j.timed_out for j in journeys))
 
 
 @dataclass
@@ -123,7 +140,7 @@ async def note_projection(namespace: Namespace, journeys: list[Journey]) -> bool
 
 async def run_rate(
     citizens: Citizens, stack: Stack, rate: str, args: argparse.Namespace, first_index: int
-) -> tuple[RateFigures, Wave]:
+) -> tuple[RateFigures, Submissions, Wave]:
     wave = Wave(first_index)
     began = time.time()
     cpu_before = service_cpu(stack)
@@ -152,15 +169,20 @@ async def run_rate(
     cpu = {name: cpu_after.get(name, 0.0) - seconds for name, seconds in cpu_before.items()}
     for line in describe(figures):
         print(line)
+    submitted = Submissions.of(wave.journeys)
+    print(
+        f"  submissions refused by intake (503 + Retry-After, nothing stored): {submitted.refused};"
+        f" timed out: {submitted.timed_out}"
+    )
     print(
         "  CPU per settled grievance (ms): "
         + ", ".join(f"{name} {seconds * 1000 / settled:.1f}" for name, seconds in cpu.items())
         + f"; rate took {time.time() - began:.0f}s"
     )
-    return figures, wave
+    return figures, submitted, wave
 
 
-async def bench(args: argparse.Namespace) -> list[RateFigures]:
+async def bench(args: argparse.Namespace) -> list[tuple[RateFigures, Submissions]]:
     created = await create_namespace(None, max_partitions=None)
     overrides = {
         "INTAKE_SUBMIT_RATE_LIMIT": UNLIMITED,
@@ -169,20 +191,20 @@ async def bench(args: argparse.Namespace) -> list[RateFigures]:
         "GRIEVANCE_LOG_LEVEL": "WARNING",
     }
     namespace = BenchNamespace(**{f.name: getattr(created, f.name) for f in fields(created)}, overrides=overrides)
-    results: list[RateFigures] = []
+    results: list[tuple[RateFigures, Submissions]] = []
     try:
         stack = await start_stack(namespace)
         citizens = Citizens(intake_url=stack.url("intake"), feedback_url=stack.url("feedback"), run=namespace.name)
         try:
             index = 0
             if args.warmup > 0:  # connections, caches and the consumers' first polls: not measured
-                _, wave = await run_rate(citizens, stack, "10", _warmup_args(args), index)
+                _, _, wave = await run_rate(citizens, stack, "10", _warmup_args(args), index)
                 index += len(wave.journeys)
                 print("(warm-up above: not part of the results)\n")
             for rate in args.rates:
-                figures, wave = await run_rate(citizens, stack, rate, args, index)
+                figures, submitted, wave = await run_rate(citizens, stack, rate, args, index)
                 index += len(wave.journeys)
-                results.append(figures)
+                results.append((figures, submitted))
                 print()
                 if figures.unsettled:
                     print(f"stopping: {figures.unsettled} grievances offered at {figures.label} not settled in time")
@@ -217,7 +239,7 @@ def main() -> None:
 
     began = time.monotonic()
 
-    async def bounded() -> list[RateFigures]:
+    async def bounded() -> list[tuple[RateFigures, Submissions]]:
         async with asyncio.timeout(args.timeout):
             return await bench(args)
 
@@ -227,10 +249,12 @@ def main() -> None:
         f"{os.cpu_count()} cores shared with Kafka, PostgreSQL and the load generator; {args.duration:.0f}s per rate"
     )
     print("== summary: " + title.replace("\n", "; "))
-    for line in summary_table(results):
-        print(line)
+    header, *rows = summary_table([figures for figures, _ in results])
+    print(f"{header} {'refused':>8} {'timed out':>9}")
+    for row, (_, submitted) in zip(rows, results, strict=True):
+        print(f"{row} {submitted.refused:>8} {submitted.timed_out:>9}")
     if results:
-        plot(results, Path(args.plot), title)
+        plot([figures for figures, _ in results], Path(args.plot), title)
         print(f"plot: {args.plot}")
     print(f"total run time {time.monotonic() - began:.0f}s (load average {os.getloadavg()[0]:.1f})")
 

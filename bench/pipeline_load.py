@@ -64,6 +64,8 @@ class Journey:
     settled_delivered: float | None = None  # the settling status arrived on the stream
     projected: float | None = None  # feedback's recorded_at of the settling entry (read afterwards)
     stream_refusals: int = 0  # 404 (not known to feedback yet), 429 or 503 before the stream opened
+    refused: bool = False  # intake answered 503 (load shed, or its database away): nothing stored
+    timed_out: bool = False  # the submission got no answer in time (error says which timeout)
     error: str | None = None
 
 
@@ -120,12 +122,18 @@ class Citizens:
         body = grievance_body(self.run, journey.index)
         try:
             async with self.submit_session.post(f"{self.intake_url}/v1/grievances", json=body) as response:
+                if response.status == 503:
+                    # Counted apart from errors: a refusal with Retry-After is intake protecting
+                    # itself, and the grievance is not sent again (the offered load stays as set).
+                    journey.refused = True
+                    return False
                 if response.status != 202:
                     journey.error = f"submit: {response.status} {(await response.text())[:200]}"
                     return False
                 answer = await response.json()
         except (aiohttp.ClientError, TimeoutError) as exc:
             journey.error = f"submit: {exc!r}"
+            journey.timed_out = isinstance(exc, TimeoutError)  # aiohttp's ServerTimeoutError is one
             return False
         journey.accepted = time.time()
         journey.tracking_no, journey.token = answer["tracking_no"], answer["tracking_token"]
