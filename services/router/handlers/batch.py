@@ -2,8 +2,8 @@
 
 In the batch's transaction, before its grievances are routed one by one (routing.py), this
 classifies them in one call and asks the database each routing question once for all of them
-(repositories/grievances.py): which were routed before, the rotations waiting for them, their
-complainants' earlier grievances, their streets' recent ones. It takes every lock routing takes,
+(repositories/grievances.py and candidates.py): which were routed before, the rotations waiting
+for them, their complainants' earlier grievances, their streets' recent ones. It takes every lock routing takes,
 in the same two steps (the grievances', then their complainants' and streets'), so a rotation or
 another worker sees the same order as with one grievance per transaction. The answers live on the
 unit of work (``uow.batch``, domain/batch.py) and die with its transaction.

@@ -1,5 +1,5 @@
 """The router's read model of grievances: one row per grievance it routed, its current decision,
-and the candidates for repeat (重复件) and group-case (集体访) matching."""
+and the candidates for repeat (重复件) and group-case (集体访) matching (candidates.py)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,18 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import DateTime, Text, and_, any_, bindparam, column, func, or_, select, true, update
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import Text, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.router import db
-from services.router.domain.batch import Candidate, ComplainantQuery, NeighbourQuery
-from services.router.domain.matching import EARLIER_LIMIT, NEIGHBOUR_LIMIT, Earlier
 from services.router.domain.records import RoutedGrievance
 from services.router.repositories.base import DeferringRepository
 from services.router.repositories.batch_writes import as_stored
+from services.router.repositories.candidates import CandidateQuestions
 from shared.events.contracts import GrievanceReceived, RoutingDecision
 
 _TEXTS = ARRAY(Text)
-_STAMP = DateTime(timezone=True)
-# The columns of ComplainantQuery.row() and NeighbourQuery.row(), as the statement reads them.
-_COMPLAINANT_COLUMNS = [column("id", Text), column("phones", _TEXTS), column("id_cards", _TEXTS)]
-_NEIGHBOUR_COLUMNS = [column("id", Text), column("street", Text), column("area", Text),
-                      column("since", _STAMP), column("until", _STAMP)]  # fmt: skip
 
 
 def _state(decision: RoutingDecision) -> str:
@@ -55,7 +49,7 @@ def check_all_new(inserted: int, rows: int) -> None:
         raise AlreadyRouted(f"{rows - inserted} of {rows} grievances were routed meanwhile")
 
 
-class GrievanceRepository(DeferringRepository):
+class GrievanceRepository(CandidateQuestions, DeferringRepository):
     """Routed grievances; in a consumer batch first-decision rows are held back by grievance id
     (the batch's reads were all made before; see handlers/batch.py)."""
 
@@ -147,53 +141,6 @@ class GrievanceRepository(DeferringRepository):
         if stored:
             await self._session.execute(_set_cluster(), {"ids": stored, "cluster": cluster_id})
 
-    async def earlier_of_complainant(
-        self,
-        *,
-        phones: Sequence[str],
-        id_cards: Sequence[str],
-        before: datetime,
-        since: datetime,
-        exclude: str,
-    ) -> list[Earlier]:
-        """The complainant's earlier grievances; several pseudonyms each while a pseudonym key rotates."""
-        await self.flush()
-        g = db.grievance
-        pairs = ((g.c.phone_pseudonym, phones), (g.c.id_card_pseudonym, id_cards))
-        who = [column.in_(values) for column, values in pairs if values]
-        if not who:
-            return []
-        # Only the pseudonyms in SQL: the window and the order in the statement let the planner
-        # walk (or bitmap) the received_at index over the whole window, which holds nearly every
-        # row (a generic plan cannot know a pseudonym is rare). The pseudonym indexes find a
-        # complainant's few rows; the window, the order and the limit are applied here.
-        query = select(*_earlier_columns()).where(or_(*who), g.c.id != exclude)
-        rows = [row for row in (await self._session.execute(query)).all() if since <= row.received_at <= before]
-        rows.sort(key=lambda row: (row.received_at, row.id))
-        return [_earlier(row) for row in rows[:EARLIER_LIMIT]]
-
-    async def neighbours(
-        self, *, street: str, area: str, since: datetime, until: datetime, exclude: str
-    ) -> list[Earlier]:
-        """Recent grievances of the same street and area: the candidates for a group case."""
-        await self.flush()
-        g = db.grievance
-        query = (
-            select(*_earlier_columns())
-            .where(
-                and_(
-                    g.c.street == street,
-                    g.c.area == area,
-                    g.c.received_at >= since,
-                    g.c.received_at <= until,
-                    g.c.id != exclude,
-                )
-            )
-            .order_by(g.c.received_at.desc(), g.c.id.desc())
-            .limit(NEIGHBOUR_LIMIT)
-        )
-        return [_earlier(row) for row in (await self._session.execute(query)).all()]
-
     async def routed_among(self, grievance_ids: Sequence[str]) -> set[str]:
         """Which of ``grievance_ids`` were routed before (one query for a batch)."""
         await self.flush()
@@ -202,53 +149,6 @@ class GrievanceRepository(DeferringRepository):
             select(g.c.id).where(g.c.id == any_(bindparam("ids", type_=_TEXTS))), {"ids": list(grievance_ids)}
         )
         return set(found)
-
-    async def earlier_of_complainants(self, queries: Sequence[ComplainantQuery]) -> list[Candidate]:
-        """Every row ``earlier_of_complainant`` would choose from for each query, in one statement,
-        each row once (callers filter, order and cut per query)."""
-        await self.flush()
-        if not queries:
-            return []
-        g = db.grievance
-        q = _recordset([x.row() for x in queries], _COMPLAINANT_COLUMNS)
-        # Every row of each complainant, through the pseudonym indexes only; the window, the order
-        # and the limit are applied per question from memory (RoutingBatch). With them in SQL the
-        # planner scanned the received_at index over the window for each question (0.3-2 ms each).
-        theirs = select(g.c.id).where(
-            or_(g.c.phone_pseudonym == any_(q.c.phones), g.c.id_card_pseudonym == any_(q.c.id_cards)),
-            g.c.id != q.c.id,
-        )
-        return await self._candidates(q, theirs)
-
-    async def neighbours_of(self, queries: Sequence[NeighbourQuery]) -> list[Candidate]:
-        """What ``neighbours`` returns for each query, in one statement (each row once)."""
-        await self.flush()
-        if not queries:
-            return []
-        g = db.grievance
-        q = _recordset([x.row() for x in queries], _NEIGHBOUR_COLUMNS)
-        near = (
-            select(g.c.id)
-            .where(
-                g.c.street == q.c.street,
-                g.c.area == q.c.area,
-                g.c.received_at >= q.c.since,
-                g.c.received_at <= q.c.until,
-                g.c.id != q.c.id,
-            )
-            .order_by(g.c.received_at.desc(), g.c.id.desc())
-            .limit(NEIGHBOUR_LIMIT)
-        )
-        return await self._candidates(q, near)
-
-    async def _candidates(self, questions: Any, answer: Any) -> list[Candidate]:
-        """The rows ``answer`` (a select of ids correlated with a row of ``questions``) finds for
-        any of the questions, each once: one statement, a LATERAL per question."""
-        g = db.grievance
-        per_question = answer.lateral("answer")
-        wanted = select(per_question.c.id).select_from(questions).join(per_question, true())
-        rows = (await self._session.execute(select(*_earlier_columns()).where(g.c.id.in_(wanted)))).all()
-        return [Candidate(_earlier(row), row.street, row.phone_pseudonym, row.id_card_pseudonym) for row in rows]
 
     async def _update(self, grievance_id: str, **values: Any) -> None:
         await self.flush()
@@ -269,32 +169,3 @@ def _set_cluster() -> Any:
     g = db.grievance
     members = g.c.id == any_(bindparam("ids", type_=ARRAY(Text)))
     return update(g).where(members).values(cluster_id=bindparam("cluster"))
-
-
-def _recordset(rows: list[dict[str, Any]], columns: list[Any]) -> Any:
-    """``rows`` as a table in the statement: a JSON array read by jsonb_to_recordset."""
-    return (
-        func.jsonb_to_recordset(bindparam("queries", rows, type_=JSONB))
-        .table_valued(*columns)
-        .render_derived(name="q", with_types=True)
-    )
-
-
-def _earlier_columns() -> list[Any]:
-    """Only what matching needs: the JSON payloads stay in the database."""
-    g = db.grievance
-    return [g.c.id, g.c.tracking_no, g.c.title, g.c.content, g.c.area, g.c.received_at, g.c.repeat_of,
-            g.c.phone_pseudonym, g.c.id_card_pseudonym, g.c.cluster_id, g.c.street]  # fmt: skip
-
-
-def _earlier(row: Any) -> Earlier:
-    return Earlier(
-        grievance_id=row.id,
-        tracking_no=row.tracking_no,
-        text=f"{row.title}。{row.content}",
-        area=row.area,
-        received_at=row.received_at,
-        repeat_of=row.repeat_of,
-        complainant=row.phone_pseudonym or row.id_card_pseudonym,
-        cluster_id=row.cluster_id,
-    )
