@@ -285,7 +285,11 @@ group.initial.rebalance.delay.ms=0
 # small dev footprint
 num.network.threads=2
 num.io.threads=4
-num.recovery.threads.per.data.dir=1
+num.recovery.threads.per.data.dir=2
+# Test runs create and delete hundreds of topics. Kafka keeps a deleted partition's files for a
+# minute by default; stopped within that minute, the broker removed them at its next start, and
+# thousands of them kept it from answering within the start timeout (seen after long test runs).
+file.delete.delay.ms=1000
 log.retention.hours=168
 log.segment.bytes=104857600
 EOF
