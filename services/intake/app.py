@@ -66,7 +66,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", "Idempotency-Key", "X-Tracking-Token", "X-Correlation-ID"],
-        expose_headers=["Location", "Idempotent-Replayed", "X-Correlation-ID"],
+        # Retry-After: a browser client may wait as long as a 429 or a shed 503 asks.
+        expose_headers=["Location", "Idempotent-Replayed", "X-Correlation-ID", "Retry-After"],
     )
     app.include_router(router)
     return app
