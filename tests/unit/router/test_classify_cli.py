@@ -14,9 +14,11 @@ FIELDS = {
 }  # fmt: skip
 
 
-def run(lines: list[str], model_path: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    lines: list[str], model_path: Path, module: str = "services.router.cli.classify"
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "services.router.cli.classify", "--model", str(model_path)],
+        [sys.executable, "-m", module, "--model", str(model_path)],
         input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
     )  # fmt: skip
 
@@ -47,3 +49,18 @@ def test_invalid_lines_are_reported_and_skipped(model_path: Path) -> None:
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["ok"]
     assert "line 2" in done.stderr
     assert "line 3" in done.stderr
+
+
+def test_the_commands_first_names_run_the_same_commands(model_path: Path) -> None:
+    line = json.dumps({"id": "n-1", "title": "停电", "text": "小区这个月停电五次了"}, ensure_ascii=False)
+    by_first_name = run([line], model_path, module="services.router.classify")
+    assert by_first_name.returncode == 0, by_first_name.stderr
+    assert by_first_name.stdout == run([line], model_path).stdout
+    for command in ("train", "evaluate"):
+        helped = subprocess.run(
+            [sys.executable, "-m", f"services.router.{command}", "--help"],
+            capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+        )  # fmt: skip
+        assert helped.returncode == 0, helped.stderr
+        assert f"services.router.cli.{command}" in helped.stdout
+        assert "--history" in helped.stdout  # a bureau's past cases, in training and evaluation
