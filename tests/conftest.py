@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import io
+import logging
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from services.router.training.artifact import ensure_artifact
+from shared.logging import configure_logging
 from tests.support.namespace import Namespace, create_namespace, drop_namespace
 
 
@@ -26,6 +29,24 @@ async def namespace() -> AsyncIterator[Namespace]:
         yield ns
     finally:
         await drop_namespace(ns)
+
+
+@pytest.fixture
+def log_output() -> Iterator[io.StringIO]:
+    """What the platform logs during the test, as its JSON lines (the root logger's handlers are
+    put back afterwards)."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    configure_logging(service="test", json=True)
+    buffer = io.StringIO()
+    handler = root.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(buffer)
+    try:
+        yield buffer
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -16,18 +17,20 @@ from tests.support.namespace import Namespace
 from tests.support.processes import ServiceProcess, free_port
 
 
-@pytest.fixture(scope="module")
-async def intake(namespace: Namespace) -> AsyncIterator[ServiceProcess]:
+@asynccontextmanager
+async def intake_process(namespace: Namespace, mode: str = "all", **env: str) -> AsyncIterator[ServiceProcess]:
+    """An intake process in ``namespace`` (``all``: API, consumers and relay), ready; ``env`` last."""
     port = free_port()
     process = ServiceProcess(
         "intake",
-        "all",
+        mode,
         namespace.env(
             INTAKE_HTTP_PORT=str(port),
             INTAKE_SUBMIT_RATE_LIMIT="1000/minute",
             INTAKE_OPEN311_SUBMIT_RATE_LIMIT="1000/minute",
+            **env,
         ),
-        name=f"intake-{namespace.name}",
+        name=f"intake-{mode}-{namespace.name}",
         port=port,
     ).start()
     try:
@@ -35,6 +38,12 @@ async def intake(namespace: Namespace) -> AsyncIterator[ServiceProcess]:
         yield process
     finally:
         await process.stop()
+
+
+@pytest.fixture(scope="module")
+async def intake(namespace: Namespace) -> AsyncIterator[ServiceProcess]:
+    async with intake_process(namespace) as process:
+        yield process
 
 
 @pytest.fixture

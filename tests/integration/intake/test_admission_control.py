@@ -19,9 +19,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.integration.intake.conftest import portal_body
+from tests.integration.intake.conftest import intake_process, portal_body
 from tests.support.namespace import Namespace
-from tests.support.processes import ServiceProcess, free_port
+from tests.support.processes import ServiceProcess
 
 BOUND = 2
 REFUSED_WHILE_FULL = 20
@@ -30,24 +30,10 @@ CONCURRENT = 40
 
 @pytest.fixture(scope="module")
 async def intake(namespace: Namespace) -> AsyncIterator[ServiceProcess]:
-    port = free_port()
-    process = ServiceProcess(
-        "intake",
-        "api",
-        namespace.env(
-            INTAKE_HTTP_PORT=str(port),
-            INTAKE_HTTP_MAX_IN_FLIGHT=str(BOUND),
-            INTAKE_HTTP_SHED_RETRY_AFTER_S="2",
-            INTAKE_SUBMIT_RATE_LIMIT="100000/minute",
-        ),
-        name=f"intake-admission-{namespace.name}",
-        port=port,
-    ).start()
-    try:
-        await process.wait_ready()
+    async with intake_process(
+        namespace, "api", INTAKE_HTTP_MAX_IN_FLIGHT=str(BOUND), INTAKE_HTTP_SHED_RETRY_AFTER_S="2"
+    ) as process:
         yield process
-    finally:
-        await process.stop()
 
 
 def metric(text: str, name: str) -> float:

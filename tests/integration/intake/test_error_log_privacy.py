@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -17,27 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.intake.settings import Settings
 from shared.db.base import create_engine
-from shared.logging import configure_logging
 from shared.web import create_service_app
 from tests.support.namespace import Namespace
 
 RAW = "身份证11010519491231002X手机15012345678"
-
-
-@pytest.fixture
-def log_output() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    configure_logging(service="intake-test", json=True)
-    buffer = io.StringIO()
-    handler = root.handlers[0]
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(buffer)
-    try:
-        yield buffer
-    finally:
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import asyncio
 import contextlib
 import io
 import json
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -23,7 +22,6 @@ from pydantic import BaseModel
 from starlette.types import Message, Scope
 
 from shared.admission import AdmissionControl, stream_routes
-from shared.logging import configure_logging
 from shared.problems import PROBLEM_JSON
 from shared.settings import ServiceSettings
 from shared.web import create_service_app
@@ -309,22 +307,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def log_output() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    configure_logging(service="test", json=True)
-    buffer = io.StringIO()
-    handler = root.handlers[0]
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(buffer)
-    try:
-        yield buffer
-    finally:
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
 
 
 def logged(output: io.StringIO, event: str) -> list[dict[str, Any]]:

@@ -3,36 +3,18 @@ request (a database error echoes the value, a validation error its input)."""
 
 import io
 import json
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 
-from shared.logging import configure_logging
 from shared.problems import error_summary
 from shared.web import create_service_app
 
 RAW_ID = "11010519491231002X"
 RAW_MOBILE = "15012345678"
-
-
-@pytest.fixture
-def log_output() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    configure_logging(service="test", json=True)
-    buffer = io.StringIO()
-    handler = root.handlers[0]
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(buffer)
-    try:
-        yield buffer
-    finally:
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
 
 
 class Strict(BaseModel):
