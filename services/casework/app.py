@@ -13,7 +13,7 @@ from services.casework.calendars import load_calendar
 from services.casework.consumers import GROUP_ID, TOPICS, bind, prepare
 from services.casework.documents.render import DocumentRenderer
 from services.casework.handlers.context import CaseworkContext
-from services.casework.metrics import overdue_gauge
+from services.casework.metrics import overdue_gauge, report_calendar
 from services.casework.repositories import CaseworkUnitOfWork
 from services.casework.scheduler import SchedulerPart
 from services.casework.settings import Settings
@@ -26,13 +26,15 @@ from shared.web import create_service_app
 
 
 def build_context(settings: Settings, *, clock: Clock | None = None) -> CaseworkContext:
-    return CaseworkContext(
+    ctx = CaseworkContext(
         settings=settings,
         clock=clock or settings.make_clock(),
         calendar=load_calendar(settings.holiday_calendar_path),
         catalog=load_catalog(),
         renderer=DocumentRenderer(font_path=settings.document_font_path),
     )
+    report_calendar(ctx.calendar, ctx.clock)
+    return ctx
 
 
 def build_infrastructure(settings: Settings) -> Infrastructure:
