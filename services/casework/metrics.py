@@ -52,9 +52,8 @@ def report_calendar(calendar: WorkingCalendar, clock: Clock) -> None:
     HolidayCalendarEndsThisYear say the same to operators (docs/operations.md)."""
     HOLIDAY_CALENDAR_LAST_YEAR.set(max(calendar.covered_years, default=0))
     today = local_date(clock.now())
-    missing = [year for year in (today.year, today.year + 1) if year not in calendar.covered_years]
-    if today.month < NEXT_YEAR_DUE_MONTH:
-        missing = [year for year in missing if year == today.year]
+    due = (today.year, today.year + 1) if today.month >= NEXT_YEAR_DUE_MONTH else (today.year,)
+    missing = [year for year in due if year not in calendar.covered_years]
     if missing:
         log.warning(
             "the working-day calendar has no public holidays for these years: their deadlines count Monday to "

@@ -167,5 +167,5 @@ def _insert_first_decision() -> Any:
 def _set_cluster() -> Any:
     # Members as one array: one statement text whatever their number (IN (...) is one per count).
     g = db.grievance
-    members = g.c.id == any_(bindparam("ids", type_=ARRAY(Text)))
+    members = g.c.id == any_(bindparam("ids", type_=_TEXTS))
     return update(g).where(members).values(cluster_id=bindparam("cluster"))

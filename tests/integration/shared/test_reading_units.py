@@ -13,7 +13,7 @@ from sqlalchemy import text
 from services.intake import db as intake_db
 from services.intake.settings import Settings as IntakeSettings
 from shared.events.contracts import GrievanceStatusChanged
-from shared.events.envelope import CloudEvent
+from shared.events.envelope import payload_event, service_source
 from shared.events.vocabulary import Status
 from shared.runtime import Infrastructure
 from tests.support.namespace import Namespace
@@ -62,12 +62,7 @@ async def test_a_reading_unit_writes_nothing(infra: Infrastructure) -> None:
         actor="光明区信访局",
         occurred_at=datetime(2026, 12, 6, 9, 0, tzinfo=UTC),
     )
-    event = CloudEvent(
-        type=status.event_type,
-        source="/grievance-platform/intake",
-        subject=status.grievance_id,
-        data=status.model_dump(mode="json"),
-    )
+    event = payload_event(status, source=service_source("intake"), subject=status.grievance_id)
     async with infra.reads() as uow:
         with pytest.raises(RuntimeError, match="writes nothing"):
             await uow.publish(status, subject=status.grievance_id)
