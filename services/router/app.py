@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from services.router import db
 from services.router.api import ROUTERS
 from services.router.classifier import Classifier
-from services.router.consumers import GROUP_ID, TOPICS, bind, prepare
+from services.router.consumers import GROUP_ID, TOPICS, bind, prepare, warm
 from services.router.handlers.context import RouterContext
 from services.router.handlers.reviews import refresh_pending_gauge
 from services.router.repositories import RouterUnitOfWork
@@ -100,7 +100,10 @@ def parts(mode: str, settings: Settings) -> list[Part]:
     if mode in ("worker", "all"):
         assert ctx is not None
         infra = infrastructure(settings)
-        chosen.append(ConsumerPart(infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(ctx), prepare=prepare(ctx)))
+        consumer = ConsumerPart(
+            infra, group_id=GROUP_ID, topics=TOPICS, handlers=bind(ctx), prepare=prepare(ctx), warm=warm(ctx)
+        )
+        chosen.append(consumer)
         if mode == "worker" and settings.worker_metrics_port is not None:
             status_app = create_worker_status_app(settings, infra)
             chosen.append(ApiServer(status_app, host=settings.http_host, port=settings.worker_metrics_port))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
+from services.router.classifier import GrievanceText
 from services.router.handlers import batch, pseudonyms, rerouting, routing
 from services.router.handlers.context import RouterContext
 from services.router.repositories import RouterUnitOfWork
@@ -12,7 +13,7 @@ from shared.db.uow import UnitOfWork
 from shared.events.contracts import ComplainantPseudonymsRotated, GrievanceReceived, RerouteRequested
 from shared.events.envelope import CloudEvent
 from shared.events.topics import GRIEVANCE_PSEUDONYM, GRIEVANCE_RECEIVED, GRIEVANCE_REROUTE
-from shared.kafka.consumer import BatchPreparer, EventHandler, bind_context
+from shared.kafka.consumer import BatchPreparer, BatchWarmer, EventHandler, bind_context
 
 GROUP_ID = "router"
 TOPICS = (GRIEVANCE_RECEIVED, GRIEVANCE_REROUTE, GRIEVANCE_PSEUDONYM)
@@ -58,6 +59,18 @@ def prepare(ctx: RouterContext) -> BatchPreparer:
         router_uow.validated = {(event.source, event.id): r for event, r in zip(events, received, strict=True)}
 
     return prepare_received
+
+
+def warm(ctx: RouterContext) -> BatchWarmer:
+    """While a batch commits, classify the received grievances of the next (shared.kafka.lookahead):
+    the classifier's CPU then runs during the database's, and the next prepare step takes them."""
+
+    def classify_ahead(events: Sequence[CloudEvent]) -> None:
+        received = [event.data for event in events if event.type == GrievanceReceived.event_type]
+        texts = [GrievanceText(data["title"], data["content"], data.get("street")) for data in received]
+        ctx.ahead.classify_ahead(ctx.classifier, texts)
+
+    return classify_ahead
 
 
 def bind(ctx: RouterContext) -> dict[str, EventHandler]:

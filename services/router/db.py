@@ -45,7 +45,7 @@ grievance = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_grievance_phone_pseudonym", "phone_pseudonym"),
     Index("ix_grievance_id_card_pseudonym", "id_card_pseudonym"),
-    Index("ix_grievance_street_area_received_at", "street", "area", "received_at"),
+    Index("ix_grievance_street_area_newest", "street", "area", "received_at", "id"),  # group cases (revision 0006)
     Index("ix_grievance_received_at", "received_at"),  # the statistics window (revision 0002)
     Index("ix_grievance_area_category", "area", "category"),  # statistics by category (revision 0003)
 )

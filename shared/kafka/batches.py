@@ -38,11 +38,12 @@ PollBatch = dict[TopicPartition, list[ConsumerRecord]]
 Admit = Callable[[ConsumerRecord], CloudEvent]
 
 
-async def poll(consumer: AIOKafkaConsumer, *, size: int, linger_s: float) -> PollBatch:
-    """Up to ``size`` records; a poll that finds only a few waits ``linger_s`` once for the records
-    right behind them, so a steady trickle is handled a few events per transaction instead of one
-    (a few milliseconds of latency against a transaction each)."""
-    batch: PollBatch = await consumer.getmany(timeout_ms=500, max_records=size)
+async def poll(consumer: AIOKafkaConsumer, *, size: int, linger_s: float, taken: PollBatch | None = None) -> PollBatch:
+    """Up to ``size`` records, starting with those ``taken`` ahead already (shared.kafka.lookahead);
+    a poll that finds only a few waits ``linger_s`` once for the records right behind them, so a
+    steady trickle is handled a few events per transaction instead of one (a few milliseconds of
+    latency against a transaction each)."""
+    batch: PollBatch = taken or await consumer.getmany(timeout_ms=500, max_records=size)
     got = sum(len(records) for records in batch.values())
     if not got or got >= size or linger_s <= 0:
         return batch
@@ -94,13 +95,16 @@ class BatchApplier:
         self._uow_factory = uow_factory
         self._admit = admit
         self._prepare = prepare
-        self._enabled = enabled
+        self.enabled = enabled
 
-    async def apply(self, batch: Mapping[TopicPartition, list[ConsumerRecord]]) -> bool:
+    async def apply(
+        self, batch: Mapping[TopicPartition, list[ConsumerRecord]], *, committing: asyncio.Event | None = None
+    ) -> bool:
         """The whole poll at once; False (nothing applied) when it must be replayed one event per
-        transaction: a single record, a record to dead-letter, or any failure."""
+        transaction: a single record, a record to dead-letter, or any failure. ``committing`` is
+        set when the batch's commit starts (shared.kafka.lookahead)."""
         records = [record for partition in batch.values() for record in partition]
-        if not self._enabled or len(records) < 2:
+        if not self.enabled or len(records) < 2:
             return False
         events = self._decode_all(records)
         if events is None:
@@ -111,7 +115,7 @@ class BatchApplier:
         # Only other producers' types (a shared topic): no transaction, as for a single ignored
         # record; the runner commits the offsets past them all the same.
         if ours:
-            handled = await self._in_one_transaction(ours, records=len(records))
+            handled = await self._in_one_transaction(ours, records=len(records), committing=committing)
             if handled is None:
                 return False
             outcomes.extend(handled.outcomes)
@@ -135,7 +139,7 @@ class BatchApplier:
         return decoded
 
     async def _in_one_transaction(
-        self, ours: Sequence[tuple[CloudEvent, EventHandler]], *, records: int
+        self, ours: Sequence[tuple[CloudEvent, EventHandler]], *, records: int, committing: asyncio.Event | None
     ) -> _Handled | None:
         """Claim, prepare, handle and commit ``ours`` in one unit of work; None if it rolled back."""
         started = time.perf_counter()
@@ -159,6 +163,8 @@ class BatchApplier:
                     outcomes.append((event.type, "processed"))
                 uow.commit_held = False
                 handled = time.perf_counter()
+                if committing is not None:
+                    committing.set()
                 await uow.commit()
         except Exception as exc:
             # Rolled back as a whole: nothing of it happened, so replaying it event by event

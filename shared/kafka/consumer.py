@@ -1,7 +1,8 @@
 """Consumer runner: a consumer group whose offsets move only after the effect is committed.
 
 Each poll is first offered whole to the batch path (shared.kafka.batches: the poll in one unit of
-work, or nothing). When that declines, the poll is replayed here one event per transaction, which
+work, or nothing); a group with a warm step takes the next poll's records while it commits
+(shared.kafka.lookahead). When that declines, the poll is replayed here one event per transaction, which
 keeps every guarantee for the rare batch that needs it: a failing use case is retried with
 exponential backoff a bounded number of times, then the record goes to the group's dead-letter
 topic with the error while the others are applied exactly once; partitions concurrently, records
@@ -28,8 +29,9 @@ from shared.db.uow import UnitOfWorkFactory
 from shared.events.envelope import CloudEvent, InvalidEnvelope, from_kafka
 from shared.events.topics import dead_letter_topic
 from shared.kafka.admin import catalogue
-from shared.kafka.batches import BatchApplier, poll, report_lag
-from shared.kafka.handling import BatchPreparer, EventHandler, PermanentError, bind_context
+from shared.kafka.batches import BatchApplier, PollBatch, poll, report_lag
+from shared.kafka.handling import BatchPreparer, BatchWarmer, EventHandler, PermanentError, bind_context
+from shared.kafka.lookahead import apply_looking_ahead, give_back, still_assigned
 from shared.kafka.security import client_kwargs
 from shared.kafka.sources import UntrustedSource, check_source, trusted_sources
 from shared.logging import correlation_scope, get_logger
@@ -37,7 +39,7 @@ from shared.metrics import DEAD_LETTERS, EVENT_HANDLING, EVENTS_CONSUMED
 from shared.outages import is_infrastructure_outage
 from shared.settings import ServiceSettings
 
-__all__ = ["BatchPreparer", "EventConsumer", "EventHandler", "PermanentError", "bind_context"]
+__all__ = ["BatchPreparer", "BatchWarmer", "EventConsumer", "EventHandler", "PermanentError", "bind_context"]
 
 log = get_logger(__name__)
 
@@ -54,8 +56,10 @@ class EventConsumer:
         producer: AIOKafkaProducer,
         auto_offset_reset: str = "earliest",
         prepare: BatchPreparer | None = None,
+        warm: BatchWarmer | None = None,
     ) -> None:
         self._settings = settings
+        self._warm = warm
         self.group_id = group_id
         self._topics = [settings.topic(name) for name in topics]
         # Broker-side topic name -> logical name, and who may publish on each (the catalogue).
@@ -104,15 +108,25 @@ class EventConsumer:
         if not self._started:
             await self.start()
         try:
+            size, linger_s = self._settings.consumer_batch_size, self._settings.consumer_linger_s
+            ahead: PollBatch = {}  # the next batch's records, taken while this one committed
             while not self._stopping.is_set():
-                batches = await poll(
-                    self._consumer, size=self._settings.consumer_batch_size, linger_s=self._settings.consumer_linger_s
-                )
+                batches = await poll(self._consumer, size=size, linger_s=linger_s, taken=ahead)
+                ahead = {}
                 if not batches:
                     continue
-                if await self._batches.apply(batches):
-                    await self._commit_offsets({tp: records[-1].offset + 1 for tp, records in batches.items()})
+                if self._warm is None or not self._batches.enabled:
+                    applied = await self._batches.apply(batches)
                 else:
+                    applied, ahead = await apply_looking_ahead(
+                        self._batches, self._consumer, batches, size=size, warm=self._warm, admit=self._admit
+                    )
+                if applied:
+                    await self._commit_offsets({tp: records[-1].offset + 1 for tp, records in batches.items()})
+                    ahead = still_assigned(self._consumer, ahead)
+                else:
+                    give_back(self._consumer, ahead)  # replaying may seek back: after it, in order
+                    ahead = {}
                     await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
                 report_lag(self._consumer, self.group_id, batches)
         finally:

@@ -19,6 +19,9 @@ EventHandler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
 # Work for a whole batch at once, in its unit of work, before its events are handled one by one:
 # called with the events seen for the first time (e.g. classify them all, read for all of them).
 BatchPreparer = Callable[[Sequence[CloudEvent], UnitOfWork], Awaitable[None]]
+# Work for the next batch while this one commits (shared.kafka.lookahead): no database, no effect,
+# only what makes its ``prepare`` cheaper later (e.g. classify the texts).
+BatchWarmer = Callable[[Sequence[CloudEvent]], None]
 U = TypeVar("U", bound=UnitOfWork)
 C = TypeVar("C")
 

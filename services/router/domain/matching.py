@@ -19,19 +19,23 @@ _NOISE = re.compile(r"[\W\d_a-zA-Z的了在是我你他她们这那有就也都�
 
 
 @lru_cache(maxsize=50_000)
-def bigrams(text: str) -> frozenset[str]:
-    """Character bigrams of the content words (function characters, digits, punctuation removed).
+def bigrams(text: str) -> tuple[str, ...]:
+    """The distinct character bigrams of the content words (function characters, digits,
+    punctuation removed).
 
-    Cached: the same recent grievances are compared with every new one from their street."""
+    Cached: the same recent grievances are compared with every new one from their street. Kept as
+    a tuple of strings, which the cycle collector stops tracking, not as a frozenset, which it
+    scans entry by entry in every full collection: with a busy street's thousands of texts cached,
+    those scans took the router 160 ms every few batches, a quarter of its time."""
     clean = _NOISE.sub("", text)
-    return frozenset(clean[i : i + 2] for i in range(len(clean) - 1))
+    return tuple(dict.fromkeys(clean[i : i + 2] for i in range(len(clean) - 1)))
 
 
-def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+def similarity(mine: frozenset[str], other: tuple[str, ...]) -> float:
     """Overlap coefficient: a short re-telling of a long complaint still scores high."""
-    if not a or not b:
+    if not mine or not other:
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    return len(mine.intersection(other)) / min(len(mine), len(other))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,7 @@ def find_repeat(text: str, area: str, earlier: Sequence[Earlier], threshold: flo
 
     Same area lowers the bar a little: a re-telling of the same problem to the same field.
     """
-    mine = bigrams(text)
+    mine = frozenset(bigrams(text))
     best: Match | None = None
     for candidate in earlier:
         score = similarity(mine, bigrams(candidate.text))
@@ -71,7 +75,7 @@ def find_repeat(text: str, area: str, earlier: Sequence[Earlier], threshold: flo
 
 def cluster_matches(text: str, neighbours: Sequence[Earlier], threshold: float) -> list[Match]:
     """Recent grievances from the same place that tell the same matter."""
-    mine = bigrams(text)
+    mine = frozenset(bigrams(text))
     # A street's hundred newest are scored for every new grievance there; only a few match.
     matches = []
     for neighbour in neighbours:

@@ -32,7 +32,7 @@ async def prepare_batch(uow: RouterUnitOfWork, ctx: RouterContext, batch: Sequen
         first.setdefault(r.grievance_id, r)
     received = list(first.values())
     texts = list(dict.fromkeys(grievance_text(r) for r in received))
-    classifications = dict(zip(texts, ctx.classifier.classify_many(texts), strict=True))
+    classifications = dict(zip(texts, ctx.ahead.classify_many(ctx.classifier, texts), strict=True))
     await uow.plan_each_statement()
     routed = await uow.grievances.routed_among([r.grievance_id for r in received])
     fresh = [r for r in received if r.grievance_id not in routed]

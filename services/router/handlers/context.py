@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.router.classifier import Classifier
+from services.router.classifier.ahead import ClassifiedAhead
 from services.router.settings import Settings
 from shared.catalog import Catalog
 from shared.clock import Clock
@@ -16,6 +17,8 @@ class RouterContext:
     classifier: Classifier
     catalog: Catalog
     clock: Clock
+    # The consumer's next batch, classified while the one before it commits (consumers.warm).
+    ahead: ClassifiedAhead = field(default_factory=ClassifiedAhead, compare=False, repr=False)
 
     @property
     def names(self) -> dict[str, str]:

@@ -20,7 +20,7 @@ from services.intake.settings import Settings as IntakeSettings
 from shared.db.uow import UnitOfWork
 from shared.events.envelope import CloudEvent, service_source, to_kafka
 from shared.events.topics import GRIEVANCE_STATUS, dead_letter_topic
-from shared.kafka.consumer import EventConsumer, PermanentError
+from shared.kafka.consumer import BatchWarmer, EventConsumer, PermanentError
 from shared.metrics import EVENT_BATCHES, EVENTS_CONSUMED
 from shared.runtime import Infrastructure
 from tests.support.kafka import connection, read_events
@@ -91,6 +91,7 @@ async def consume_until(
     group: str = GROUP,
     handlers: dict[str, Handler] | None = None,
     uow_factory: Callable[[], UnitOfWork] | None = None,
+    warm: BatchWarmer | None = None,
 ) -> None:
     """Run a consumer of ``group`` (``handler`` for EVENT_TYPE unless ``handlers`` are given) until
     ``done``, then stop it as a service stops it."""
@@ -101,6 +102,7 @@ async def consume_until(
         handlers=handlers if handlers is not None else {EVENT_TYPE: handler},
         uow_factory=uow_factory or infra.uow,
         producer=infra.producer,
+        warm=warm,
     )
     task = asyncio.create_task(consumer.run())
     try:
