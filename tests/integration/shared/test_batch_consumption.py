@@ -7,6 +7,7 @@ broker, real database."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
@@ -136,15 +137,24 @@ def batches(outcome: str) -> float:
     return float(EVENT_BATCHES.labels(GROUP, outcome)._value.get())
 
 
-@pytest.fixture
-async def infra(namespace: Namespace) -> AsyncIterator[Infrastructure]:
-    settings = namespace.settings(IntakeSettings, consumer_max_retries=1, consumer_retry_backoff_s=0.01)
-    built = Infrastructure.build(settings, intake_db.TABLES)
+@contextlib.asynccontextmanager
+async def started_infra(namespace: Namespace, **settings: object) -> AsyncIterator[Infrastructure]:
+    """A service's infrastructure for the namespace, retrying a failing event once, quickly."""
+    built = Infrastructure.build(
+        namespace.settings(IntakeSettings, consumer_max_retries=1, consumer_retry_backoff_s=0.01, **settings),
+        intake_db.TABLES,
+    )
     await built.start()
     try:
         yield built
     finally:
         await built.close()
+
+
+@pytest.fixture
+async def infra(namespace: Namespace) -> AsyncIterator[Infrastructure]:
+    async with started_infra(namespace) as built:
+        yield built
 
 
 async def test_a_clean_batch_is_one_transaction_and_each_effect_happens_once(

@@ -13,14 +13,12 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import text
 
-from services.intake import db as intake_db
-from services.intake.settings import Settings as IntakeSettings
 from shared.db.uow import UnitOfWork
 from shared.events.envelope import CloudEvent
 from shared.events.topics import dead_letter_topic
 from shared.kafka.consumer import BatchWarmer
 from shared.runtime import Infrastructure
-from tests.integration.shared.test_batch_consumption import GROUP, consume_until, event, produce
+from tests.integration.shared.test_batch_consumption import GROUP, consume_until, event, produce, started_infra
 from tests.support.kafka import read_events
 from tests.support.namespace import Namespace
 
@@ -57,15 +55,8 @@ async def db(namespace: Namespace) -> AsyncIterator[asyncpg.Connection]:
 
 @pytest.fixture
 async def infra(namespace: Namespace) -> AsyncIterator[Infrastructure]:
-    settings = namespace.settings(
-        IntakeSettings, consumer_max_retries=1, consumer_retry_backoff_s=0.01, consumer_batch_size=10
-    )
-    built = Infrastructure.build(settings, intake_db.TABLES)
-    await built.start()
-    try:
+    async with started_infra(namespace, consumer_batch_size=10) as built:
         yield built
-    finally:
-        await built.close()
 
 
 def numbered(run: str, count: int, *, subjects: int = SUBJECTS) -> list[CloudEvent]:
