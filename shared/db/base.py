@@ -32,10 +32,18 @@ def create_engine(settings: ServiceSettings, **overrides: Any) -> AsyncEngine:
         # Statement parameters are personal data (free text, ciphertexts): keep them out of
         # exception messages and therefore out of logs and dead letters.
         "hide_parameters": True,
-        "connect_args": {"server_settings": {"application_name": f"grievance-{settings.service_name}"}},
+        "connect_args": {"server_settings": server_settings(settings)},
     }
     options.update(overrides)
     return create_async_engine(settings.database_url.get_secret_value(), **options)
+
+
+def server_settings(settings: ServiceSettings) -> dict[str, str]:
+    """What every connection of the service sets on the server when it opens."""
+    found = {"application_name": f"grievance-{settings.service_name}"}
+    if settings.db_toast_compression:
+        found["default_toast_compression"] = settings.db_toast_compression
+    return found
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

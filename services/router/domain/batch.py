@@ -13,7 +13,7 @@ rows (its street's newest), so the first rows of the union under its filter are 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -102,11 +102,23 @@ class _Timeline:
 
     def window(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
         """The keys received in [since, until], oldest first."""
+        first, last = self._bounds(since, until)
+        return self._keys[first:last]
+
+    def newest_first(self, since: datetime, until: datetime) -> Iterator[tuple[datetime, str]]:
+        """The keys received in [since, until], newest first, without copying them: a busy
+        street's window holds hundreds, of which a question takes its first hundred."""
+        first, last = self._bounds(since, until)
+        keys = self._keys
+        for at in range(last - 1, first - 1, -1):
+            yield keys[at]
+
+    def _bounds(self, since: datetime, until: datetime) -> tuple[int, int]:
         if not self._sorted:
             self._keys.sort()
             self._sorted = True
         first = bisect_left(self._keys, since, key=_received_at)
-        return self._keys[first : bisect_right(self._keys, until, lo=first, key=_received_at)]
+        return first, bisect_right(self._keys, until, lo=first, key=_received_at)
 
 
 _NOBODY = _Timeline()
@@ -164,8 +176,8 @@ class RoutingBatch:
 
     def neighbours(self, q: NeighbourQuery) -> list[Earlier]:
         """Newest first, as the single query orders them (ties in time by id)."""
-        near = self._by_place.get((q.street, q.area), _NOBODY).window(q.since, q.until)
-        return self._earlier(reversed(near), q.exclude, NEIGHBOUR_LIMIT)
+        near = self._by_place.get((q.street, q.area), _NOBODY).newest_first(q.since, q.until)
+        return self._earlier(near, q.exclude, NEIGHBOUR_LIMIT)
 
     def set_cluster(self, grievance_ids: Iterable[str], cluster_id: str) -> None:
         """Mirror ``grievances.set_cluster`` (the caller writes it to the database too)."""

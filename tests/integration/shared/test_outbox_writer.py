@@ -91,3 +91,36 @@ async def test_a_transactions_events_are_one_insert_in_publication_order(
     )
     stored = [{**dict(row), "headers": json.loads(row["headers"])} for row in rows]
     assert stored == [outbox_row(GRIEVANCE_STATUS, event) for event in published]
+
+
+def large_status(grievance_id: str) -> GrievanceStatusChanged:
+    # Over the 2 KB at which PostgreSQL compresses a row's values, and compressible.
+    return status(grievance_id, Status.received, "群众反映小区门口道路积水严重，" * 120)
+
+
+async def stored_compression(db: asyncpg.Connection, grievance_id: str) -> str | None:
+    return await db.fetchval(  # type: ignore[no-any-return]
+        "SELECT pg_column_compression(value) FROM intake.outbox WHERE key = $1", grievance_id
+    )
+
+
+async def test_large_events_are_compressed_with_lz4_whatever_the_server_default(
+    namespace: Namespace, infra: Infrastructure, db: asyncpg.Connection
+) -> None:
+    grievance = str(uuid.uuid4())
+    async with infra.uow() as uow:
+        await uow.publish(large_status(grievance), subject=grievance)
+        await uow.commit()
+    assert await stored_compression(db, grievance) == "lz4"
+
+    # Empty leaves it to the server, whose default is pglz unless configured otherwise.
+    server_default = await db.fetchval("SHOW default_toast_compression")
+    plain = Infrastructure.build(namespace.settings(IntakeSettings, db_toast_compression=""), intake_db.TABLES)
+    try:
+        other = str(uuid.uuid4())
+        async with plain.uow() as uow:
+            await uow.publish(large_status(other), subject=other)
+            await uow.commit()
+    finally:
+        await plain.close()
+    assert await stored_compression(db, other) == server_default
