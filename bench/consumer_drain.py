@@ -32,6 +32,7 @@ import asyncpg  # type: ignore[import-untyped]
 import psutil  # type: ignore[import-untyped]
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -156,8 +157,17 @@ class Probe:
         return sum((await self.ends(logical_topics)).values())
 
     async def lag(self, group: str, logical_topics: tuple[str, ...]) -> int:
-        """Records not yet committed by the group (topics start at offset 0 in a fresh namespace)."""
-        committed = await self.admin.list_consumer_group_offsets(self.namespace.topic(group))
+        """Records not yet committed by the group (topics start at offset 0 in a fresh namespace).
+
+        On a broker just started, the group's coordinator may not be elected yet: that counts as
+        one record outstanding (the stage is not known to be drained), and the next probe asks again.
+        """
+        try:
+            committed = await self.admin.list_consumer_group_offsets(self.namespace.topic(group))
+        except KafkaError as error:
+            if not error.retriable:
+                raise
+            return 1
         return sum(end - (committed[tp].offset if tp in committed else 0)
                    for tp, end in (await self.ends(logical_topics)).items())  # fmt: skip
 

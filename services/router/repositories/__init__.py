@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.router.domain.batch import RoutingBatch
@@ -25,6 +24,7 @@ from services.router.repositories.locks import AdvisoryLocks
 from services.router.repositories.reviews import ReviewRepository
 from services.router.repositories.rotations import PendingRotationRepository
 from services.router.repositories.statistics import StatisticsRepository
+from shared.db.planning import plan_each_statement
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import GrievanceReceived
 
@@ -60,13 +60,9 @@ class RouterUnitOfWork(UnitOfWork):
         self.statistics = StatisticsRepository(session)
 
     async def plan_each_statement(self) -> None:
-        """Plan this transaction's statements for their values and the tables as they are now.
-
-        A prepared statement executed often gets a cached generic plan, made once; one made while
-        the read model was small (a new installation, a benchmark's fresh database) scans it whole
-        and keeps doing so as it grows, until the next ANALYZE. A batch's few statements are worth
-        planning afresh (a fraction of a millisecond each)."""
-        await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        """Plan this batch's statements for its values and the read model as it is now (a
+        generic plan made while the read model was small scans it whole; shared.db.planning)."""
+        await plan_each_statement(self.session)
 
     def defer_routing_inserts(self) -> None:
         """A consumer batch: its first decisions, their history, its review items and its events
