@@ -25,6 +25,7 @@ from services.router.classifier.model import DEFAULT_ARTIFACT
 from services.router.training.corpus import LabelledRecord, load_corpus
 from services.router.training.evaluation import Evaluation, HeadScores, evaluate
 from services.router.training.history import HistoryError, read_history
+from services.router.training.jobs import default_jobs
 from services.router.training.split import is_held_out, split
 
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -73,7 +74,9 @@ def summary_line(name: str, evaluation: Evaluation) -> str:
     return line
 
 
-def shifted(records: Sequence[LabelledRecord], classifier: Classifier, held_out: Sequence[LabelledRecord]) -> str:
+def shifted(
+    records: Sequence[LabelledRecord], classifier: Classifier, held_out: Sequence[LabelledRecord], *, jobs: int
+) -> str:
     """Train-without / test-on for whole styles and whole writers, and the synthetic rewrites."""
     from services.router.training.fitting import fit_text_model
     from services.router.training.shift import SYNTHETIC, style_split, synthetic, writer_split
@@ -93,7 +96,8 @@ def shifted(records: Sequence[LabelledRecord], classifier: Classifier, held_out:
         if not shift.test or not shift.train:
             summaries.append(f"{shift.name}: no records")
             continue
-        model = Classifier(fit_text_model(shift.train), classifier.rules, classifier.chooser, classifier.streets)
+        fitted = fit_text_model(shift.train, jobs=jobs)
+        model = Classifier(fitted, classifier.rules, classifier.chooser, classifier.streets)
         result = evaluate(model, shift.test, shift.train)
         summaries.append(summary_line(shift.name, result))
         out += [f"#### {shift.name}", *render_head(result.area, confusion=False), *render_head(result.category)]
@@ -124,7 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=DEFAULT_ARTIFACT)
     parser.add_argument("--shift", action="store_true", help="style-shifted evaluations (trains a model per split)")
     parser.add_argument("--history", type=Path, help="a bureau's labelled cases (CSV or XLSX), reported separately")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        help="processes for --shift's fits (default: one per core, at most 6)",
+    )
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     classifier = Classifier.load(args.model)
     train, held_out = split(load_corpus().records)
     leaked = set(classifier.model.meta.get("train_ids", [])) & {r.id for r in held_out}
@@ -143,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     if args.shift:
-        print(shifted(train + held_out, classifier, held_out))
+        print(shifted(train + held_out, classifier, held_out, jobs=args.jobs))
         return 0
     print(render(evaluate(classifier, held_out, train), train_size=len(classifier.model.meta.get("train_ids", []))))
     return 0

@@ -28,6 +28,7 @@ from services.router.training.corpus import LabelledRecord, load_corpus
 from services.router.training.duplicates import near_duplicates
 from services.router.training.fitting import fit_text_model
 from services.router.training.history import HistoryError, read_history
+from services.router.training.jobs import default_jobs
 from services.router.training.split import is_held_out, split
 
 
@@ -53,7 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-promote", action="store_true", help="write only the versioned artifact")
     parser.add_argument("--include-reviewed", action="store_true", help="add reviewer-labelled examples (database)")
     parser.add_argument("--history", type=Path, action="append", default=[], help="labelled past cases, CSV or XLSX")
+    parser.add_argument(
+        "--jobs", type=int, default=default_jobs(), help="processes for the fits (default: one per core, at most 6)"
+    )
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     started = time.perf_counter()
     history: list[LabelledRecord] = []
     for path in args.history:
@@ -84,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         reviewed = asyncio.run(load_reviewed())
         say(f"{len(reviewed)} reviewer-labelled examples added to training")
         train = train + reviewed
-    model = fit_text_model(sorted(train, key=lambda r: r.id))
+    model = fit_text_model(sorted(train, key=lambda r: r.id), jobs=args.jobs)
     model.meta.update(
         corpus_fingerprint=fingerprint(corpus.records),
         train_fingerprint=fingerprint(train),

@@ -35,11 +35,12 @@ def ensure_artifact(path: Path | None = None) -> Path:
             log.warning("router model %s has an older format, training a new one", path)
     from services.router.training.corpus import load_corpus
     from services.router.training.fitting import fit_text_model
+    from services.router.training.jobs import default_jobs
     from services.router.training.split import split
 
     log.warning("no trained router model at %s, training one from the corpus", path)
     train, _ = split(load_corpus().records)
-    model = fit_text_model(train)
+    model = fit_text_model(train, jobs=default_jobs())
     try:
         model.save(path)
     except OSError:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
@@ -184,38 +185,68 @@ def _fit_heads(
     return features, heads
 
 
-def out_of_fold_logits(data: Prepared, hierarchy: Hierarchy, options: TrainingOptions) -> dict[str, FloatArray]:
-    """Logits of every record from models that did not see it (folds stratified by area)."""
-    n = len(data.texts)
-    orders = {"track": TRACKS, "area": AREAS, "kind": KINDS, "category": hierarchy.labels}
-    logits = {head: np.zeros((n, len(labels))) for head, labels in orders.items()}
-    areas = data.labels["area"]
+def _strata(areas: Sequence[str]) -> list[str]:
     counts = {label: areas.count(label) for label in set(areas)}
     # classes with fewer members than folds cannot be stratified: fold them into one stratum
     stratum = [label if counts[label] >= FOLDS else "_rare" for label in areas]
     if 0 < stratum.count("_rare") < FOLDS:  # too few even together: they join the largest class
         largest = max(sorted(counts), key=lambda label: counts[label])
         stratum = [largest if label == "_rare" else label for label in stratum]
+    return stratum
+
+
+def _fold_logits(
+    data: Prepared,
+    fit_rows: list[int],
+    val_rows: list[int],
+    labels_of: dict[str, Sequence[str]],
+    options: TrainingOptions,
+) -> dict[str, FloatArray]:
+    features, heads = _fit_heads(data, fit_rows, options)
+    val = features.transform([data.texts[i] for i in val_rows])
+    return {head: heads[head].logits_for(val, labels, missing_margin=4.0) for head, labels in labels_of.items()}
+
+
+def _fit_all(
+    data: Prepared, hierarchy: Hierarchy, options: TrainingOptions, jobs: int
+) -> tuple[dict[str, FloatArray], TfidfFeatures, dict[str, LinearHead]]:
+    """Logits of every record from the models of the folds that did not see it (folds stratified
+    by area), and the features and heads fitted on every record.
+
+    The six fits are independent, each seeded alike, so they run in ``jobs`` processes (not
+    threads: liblinear keeps its random generator in a global) with the same results as one by
+    one; the final fit goes first, being the largest.
+    """
+    n = len(data.texts)
+    labels_of: dict[str, Sequence[str]] = {"track": TRACKS, "area": AREAS, "kind": KINDS, "category": hierarchy.labels}
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
-    for fit_idx, val_idx in folds.split(np.zeros(n), stratum):
-        features, heads = _fit_heads(data, fit_idx.tolist(), options)
-        val = features.transform([data.texts[i] for i in val_idx])
-        for head, labels in orders.items():
-            logits[head][val_idx] = heads[head].logits_for(val, labels, missing_margin=4.0)
-    return logits
+    splits = [(fit.tolist(), val.tolist()) for fit, val in folds.split(np.zeros(n), _strata(data.labels["area"]))]
+    every = delayed(_fit_heads)(data, list(range(n)), options)
+    fold_fits = [delayed(_fold_logits)(data, fit, val, labels_of, options) for fit, val in splits]
+    (features, heads), *fold_logits = Parallel(n_jobs=min(jobs, len(splits) + 1))([every, *fold_fits])
+    logits = {head: np.zeros((n, len(labels))) for head, labels in labels_of.items()}
+    for (_, val), found in zip(splits, fold_logits, strict=True):
+        for head in labels_of:
+            logits[head][val] = found[head]
+    return logits, features, heads
 
 
 def fit_text_model(
-    records: Sequence[LabelledRecord], options: TrainingOptions = TrainingOptions(), rules: RuleBook | None = None
+    records: Sequence[LabelledRecord],
+    options: TrainingOptions = TrainingOptions(),
+    rules: RuleBook | None = None,
+    *,
+    jobs: int = 1,
 ) -> TextModel:
-    """Features and heads on all ``records``; calibration and the area blend from out-of-fold predictions."""
+    """Features and heads on all ``records``; calibration and the area blend from out-of-fold
+    predictions. ``jobs`` processes share the fits (the model is the same for any number)."""
     rules = rules or RuleBook.load()
     records = sorted(records, key=lambda r: r.id)  # the folds and the SVMs depend on the order
     taxonomy = load_taxonomy()
     hierarchy = Hierarchy(taxonomy)
     data = prepare_records(records, taxonomy, options)
     hits = rules.evaluate_many([prepare(GrievanceText(r.title, r.text))[0] for r in records])
-    oof = out_of_fold_logits(data, hierarchy, options)
+    oof, features, heads = _fit_all(data, hierarchy, options, jobs)
     calibration: dict[str, Calibration] = {}
     for head, labels in (("track", TRACKS), ("area", AREAS), ("kind", KINDS)):
         rows = [i for i, label in enumerate(data.labels[head]) if label]
@@ -225,7 +256,6 @@ def fit_text_model(
         calibration[head] = fit_calibration(oof[head][rows], rule_scores, truth)
     area_p = posterior(oof["area"], rule_matrix(hits, AREAS, "area"), calibration["area"])
     calibration["category"], blend = _fit_hierarchy(oof["category"], area_p, data, hierarchy)
-    features, heads = _fit_heads(data, list(range(len(records))), options)
     meta = {
         "records": len(records),
         "features": features.size,

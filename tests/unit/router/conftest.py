@@ -9,6 +9,7 @@ import pytest
 from services.router.classifier import Classifier
 from services.router.training.corpus import LabelledRecord, load_corpus
 from services.router.training.fitting import fit_text_model
+from services.router.training.jobs import default_jobs
 from services.router.training.split import split
 
 
@@ -23,7 +24,7 @@ def model_path(
 ) -> Path:
     train, _ = corpus_split
     path = tmp_path_factory.mktemp("router-model") / "router_model.joblib"
-    fit_text_model(train).save(path)
+    fit_text_model(train, jobs=default_jobs()).save(path)
     return path
 
 
