@@ -11,4 +11,6 @@ FITS = 6
 
 def default_jobs() -> int:
     """One process per core this process may run on, at most one per fit."""
-    return max(1, min(len(os.sched_getaffinity(0)), FITS))
+    # The cores this process is allowed (taskset, a container's cpuset) where the system says.
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(usable or 1, FITS))
