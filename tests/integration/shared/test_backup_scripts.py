@@ -20,8 +20,10 @@ from tests.support.backups import libpq, manifest_of, run_script, scratch_dir, t
 from tests.support.namespace import Namespace
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def backup_dir() -> AsyncIterator[Path]:
+    """A directory per test: dumps are named to the second, and backup.sh refuses to overwrite
+    one, so two tests backing up into one directory within a second collided."""
     path = scratch_dir("grievance-backup-test-")
     try:
         yield path
