@@ -25,7 +25,7 @@ from services.router.classifier.model import DEFAULT_ARTIFACT
 from services.router.training.corpus import LabelledRecord, load_corpus
 from services.router.training.evaluation import Evaluation, HeadScores, evaluate
 from services.router.training.history import HistoryError, read_history
-from services.router.training.jobs import default_jobs
+from services.router.training.jobs import add_jobs_option
 from services.router.training.split import is_held_out, split
 
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -128,15 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=DEFAULT_ARTIFACT)
     parser.add_argument("--shift", action="store_true", help="style-shifted evaluations (trains a model per split)")
     parser.add_argument("--history", type=Path, help="a bureau's labelled cases (CSV or XLSX), reported separately")
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=default_jobs(),
-        help="processes for --shift's fits (default: one per core, at most 6)",
-    )
+    add_jobs_option(parser, "--shift's fits")
     args = parser.parse_args(argv)
-    if args.jobs < 1:
-        parser.error("--jobs must be at least 1")
     classifier = Classifier.load(args.model)
     train, held_out = split(load_corpus().records)
     leaked = set(classifier.model.meta.get("train_ids", [])) & {r.id for r in held_out}

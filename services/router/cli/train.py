@@ -28,7 +28,7 @@ from services.router.training.corpus import LabelledRecord, load_corpus
 from services.router.training.duplicates import near_duplicates
 from services.router.training.fitting import fit_text_model
 from services.router.training.history import HistoryError, read_history
-from services.router.training.jobs import default_jobs
+from services.router.training.jobs import add_jobs_option
 from services.router.training.split import is_held_out, split
 
 
@@ -54,12 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-promote", action="store_true", help="write only the versioned artifact")
     parser.add_argument("--include-reviewed", action="store_true", help="add reviewer-labelled examples (database)")
     parser.add_argument("--history", type=Path, action="append", default=[], help="labelled past cases, CSV or XLSX")
-    parser.add_argument(
-        "--jobs", type=int, default=default_jobs(), help="processes for the fits (default: one per core, at most 6)"
-    )
+    add_jobs_option(parser, "the fits")
     args = parser.parse_args(argv)
-    if args.jobs < 1:
-        parser.error("--jobs must be at least 1")
     started = time.perf_counter()
     history: list[LabelledRecord] = []
     for path in args.history:

@@ -3,6 +3,7 @@ default imports no scikit-learn)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 
 # A training is six independent fits: the five folds' and the final one (fitting._fit_all).
@@ -14,3 +15,20 @@ def default_jobs() -> int:
     # The cores this process is allowed (taskset, a container's cpuset) where the system says.
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(usable or 1, FITS))
+
+
+def process_count(value: str) -> int:
+    count = int(value)
+    if count < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return count
+
+
+def add_jobs_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--jobs N``, processes for ``what`` (default: ``default_jobs()``)."""
+    parser.add_argument(
+        "--jobs",
+        type=process_count,
+        default=default_jobs(),
+        help=f"processes for {what} (default: one per core, at most 6)",
+    )
