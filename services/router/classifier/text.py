@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Which preparation a model's texts had: part of the model version (training.fitting.model_version),
+# so a model trained after a change here is another version even on the same corpus. Raise it with
+# any change to what clean, normalise or the masks make of a text.
+PREPARATION_REVISION = 2
+
 # Full-width ASCII forms and the ideographic space, which NFKC maps to ASCII: a translation table
 # does it faster, and most texts are then already NFKC, which a quick check confirms.
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -52,6 +57,10 @@ def _around(text: str, position: int, delimiter: re.Pattern[str]) -> tuple[int, 
 # Spreadsheet exports write line breaks as ``_x000D_``/``_x000A_`` and keep ``\r``, tabs and runs
 # of spaces; none of them carries meaning.
 _EXPORT_BREAK = re.compile(r"_x000[da]_|\r\n?", re.IGNORECASE)
+# Exports escaped twice keep the escapes as text (``\\r\\n``, ``\\t``); no citizen types a backslash
+# before r, n or t.
+_ESCAPED_BREAK = re.compile(r"\\r\\n|\\[rn]")
+_ESCAPED_TAB = re.compile(r"\\t")
 _BLANKS = re.compile(r"[ \t\u3000\xa0]+")
 _CJK = "\u3400-\u9fff"
 # A space with a CJK character or CJK punctuation on both sides: word-segmented exports.
@@ -61,10 +70,12 @@ _PLACE_CODE = re.compile(r"(?<![a-z0-9])[a-z]{1,2}\d{0,3}(?=市|区|县|镇|乡|
 
 
 def clean(text: str) -> str:
-    """Undo export artefacts: ``_x000D_`` and ``\\r`` line breaks, tabs, runs of blanks, and the
-    spaces of a text that arrives already split into words (``小区 门口 垃圾 堆放``)."""
+    """Undo export artefacts: ``_x000D_`` and ``\\r`` line breaks, tabs, the same escaped as text,
+    runs of blanks, and the spaces of a text that arrives already split into words (``小区 门口 垃圾 堆放``)."""
     if "_x" in text or "_X" in text or "\r" in text:
         text = _EXPORT_BREAK.sub("\n", text)
+    if "\\" in text:
+        text = _ESCAPED_TAB.sub(" ", _ESCAPED_BREAK.sub("\n", text))
     text = _BLANKS.sub(" ", text).strip()
     if text.count(" ") < 3:
         return text

@@ -31,6 +31,7 @@ from services.router.classifier.lexicon import Lexicon, load_lexicon
 from services.router.classifier.model import ARTIFACT_FORMAT, Calibration, FloatArray, LinearHead, TextModel
 from services.router.classifier.rules import RuleBook
 from services.router.classifier.taxonomy import Taxonomy, category_label, load_taxonomy, split_label
+from services.router.classifier.text import PREPARATION_REVISION
 from services.router.training.corpus import LabelledRecord
 
 FOLDS = 5
@@ -292,10 +293,12 @@ def _fit_hierarchy(
 
 
 def model_version(records: Sequence[LabelledRecord], options: TrainingOptions, rules: RuleBook) -> str:
-    """``YYYYMMDD-`` and a short hash of the training data, the parameters and the rules: same
-    inputs, same hash. The rules count because the calibration is fitted with their weights: a
-    model trained under other rules is another model, even on the same corpus."""
-    digest = hashlib.sha256(f"format {ARTIFACT_FORMAT}\n{json.dumps(asdict(options), sort_keys=True)}\n".encode())
+    """``YYYYMMDD-`` and a short hash of the training data, the parameters, the rules and the text
+    preparation's revision: same inputs, same hash. The rules count because the calibration is
+    fitted with their weights: a model trained under other rules is another model, even on the
+    same corpus; so is one trained on texts prepared otherwise."""
+    header = f"format {ARTIFACT_FORMAT}\npreparation {PREPARATION_REVISION}\n"
+    digest = hashlib.sha256(f"{header}{json.dumps(asdict(options), sort_keys=True)}\n".encode())
     digest.update(rules.fingerprint().encode())
     if options.lexicon_weight > 0:  # the words are training data too
         digest.update(json.dumps(load_lexicon().categories, ensure_ascii=False, sort_keys=True).encode())

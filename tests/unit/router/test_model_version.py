@@ -1,5 +1,6 @@
-"""A model's version hashes what decides its answers: the corpus, the options and the rules it
-was calibrated with, but not words shown to people (a rule's description or legal basis)."""
+"""A model's version hashes what decides its answers: the corpus, the options, the rules it was
+calibrated with and the text preparation's revision, but not words shown to people (a rule's
+description or legal basis)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import copy
 from importlib import resources
 from typing import Any
 
+import pytest
 import yaml
 
 from services.router.classifier.rules import RuleBook
+from services.router.training import fitting
 from services.router.training.corpus import LabelledRecord
 from services.router.training.fitting import TrainingOptions, model_version
 
@@ -67,3 +70,9 @@ def test_a_rules_wording_does_not() -> None:
 def test_the_corpus_changes_the_version() -> None:
     fewer = model_version(RECORDS[:1], OPTIONS, RuleBook.parse(rules_data()))
     assert fewer != version_with(rules_data())
+
+
+def test_another_text_preparation_changes_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = version_with(rules_data())
+    monkeypatch.setattr(fitting, "PREPARATION_REVISION", fitting.PREPARATION_REVISION + 1)
+    assert version_with(rules_data()) != before

@@ -18,6 +18,13 @@ def test_spreadsheet_artefacts_are_undone() -> None:
     assert clean("小区_X000A_停电") == "小区\n停电"
 
 
+def test_escapes_kept_as_text_by_an_export_are_undone() -> None:
+    # What a twice-escaped export leaves: a backslash and a letter, not the control character.
+    assert clean("坑边没有围挡，\\r\\n只拉了红绳\\n孩子差点掉下去") == "坑边没有围挡，\n只拉了红绳\n孩子差点掉下去"
+    assert clean("团购的火锅套餐，\\t券上没写\\t周末不能用") == "团购的火锅套餐， 券上没写 周末不能用"
+    assert clean("路径写成 C:\\data 也不动") == "路径写成 C:\\data 也不动"
+
+
 def test_word_segmented_text_is_joined_but_an_ordinary_space_stays() -> None:
     assert clean("小区 门口 垃圾 堆放 多日 无人 清理 ， 请 处理") == "小区门口垃圾堆放多日无人清理，请处理"
     assert clean("井盖不见了 学生天天走这条路 快派人来") == "井盖不见了 学生天天走这条路 快派人来"
