@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 
-# A training is six independent fits: the five folds' and the final one (fitting._fit_all).
-FITS = 6
+# A training is four independent fits: the three folds' (TrainingOptions.folds) and the final one
+# (fitting._fit_all).
+FITS = 4
 
 
 def default_jobs() -> int:

@@ -10,7 +10,7 @@ import pytest
 from services.router.training import jobs
 
 
-@pytest.mark.parametrize(("cores", "expected"), [(1, 1), (2, 2), (6, 6), (64, 6)])
+@pytest.mark.parametrize(("cores", "expected"), [(1, 1), (2, 2), (jobs.FITS, jobs.FITS), (64, jobs.FITS)])
 def test_one_process_per_allowed_core_at_most_one_per_fit(
     monkeypatch: pytest.MonkeyPatch, cores: int, expected: int
 ) -> None:
@@ -24,3 +24,10 @@ def test_without_affinity_the_core_count_is_used(monkeypatch: pytest.MonkeyPatch
     assert jobs.default_jobs() == 1
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
     assert jobs.default_jobs() == 3
+
+
+def test_the_fits_counted_are_the_folds_and_the_final_one() -> None:
+    # jobs.py imports no scikit-learn, so it cannot read the default from fitting itself.
+    from services.router.training.fitting import TrainingOptions
+
+    assert TrainingOptions().folds + 1 == jobs.FITS
