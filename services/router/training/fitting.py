@@ -22,6 +22,7 @@ from scipy import sparse
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from services.router.classifier import text as text_preparation
 from services.router.classifier.classifier import GrievanceText, prepare
 from services.router.classifier.combine import fit_calibration, log_loss, posterior, rule_matrix
 from services.router.classifier.features import TfidfFeatures
@@ -31,7 +32,6 @@ from services.router.classifier.lexicon import Lexicon, load_lexicon
 from services.router.classifier.model import ARTIFACT_FORMAT, Calibration, FloatArray, LinearHead, TextModel
 from services.router.classifier.rules import RuleBook
 from services.router.classifier.taxonomy import Taxonomy, category_label, load_taxonomy, split_label
-from services.router.classifier.text import PREPARATION_REVISION
 from services.router.training.corpus import LabelledRecord
 
 SEED = 0
@@ -301,7 +301,7 @@ def model_version(records: Sequence[LabelledRecord], options: TrainingOptions, r
     preparation's revision: same inputs, same hash. The rules count because the calibration is
     fitted with their weights: a model trained under other rules is another model, even on the
     same corpus; so is one trained on texts prepared otherwise."""
-    header = f"format {ARTIFACT_FORMAT}\npreparation {PREPARATION_REVISION}\n"
+    header = f"format {ARTIFACT_FORMAT}\npreparation {text_preparation.PREPARATION_REVISION}\n"
     digest = hashlib.sha256(f"{header}{json.dumps(asdict(options), sort_keys=True)}\n".encode())
     digest.update(rules.fingerprint().encode())
     if options.lexicon_weight > 0:  # the words are training data too

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from services.router.classifier import text
 from services.router.classifier.rules import RuleBook
-from services.router.training import fitting
 from services.router.training.corpus import LabelledRecord
 from services.router.training.fitting import TrainingOptions, model_version
 
@@ -74,5 +74,5 @@ def test_the_corpus_changes_the_version() -> None:
 
 def test_another_text_preparation_changes_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
     before = version_with(rules_data())
-    monkeypatch.setattr(fitting, "PREPARATION_REVISION", fitting.PREPARATION_REVISION + 1)
+    monkeypatch.setattr(text, "PREPARATION_REVISION", text.PREPARATION_REVISION + 1)
     assert version_with(rules_data()) != before
