@@ -60,7 +60,6 @@ _EXPORT_BREAK = re.compile(r"_x000[da]_|\r\n?", re.IGNORECASE)
 # Exports escaped twice keep the escapes as text (``\\r\\n``, ``\\t``); no citizen types a backslash
 # before r, n or t.
 _ESCAPED_BREAK = re.compile(r"\\r\\n|\\[rn]")
-_ESCAPED_TAB = re.compile(r"\\t")
 _BLANKS = re.compile(r"[ \t\u3000\xa0]+")
 _CJK = "\u3400-\u9fff"
 # A space with a CJK character or CJK punctuation on both sides: word-segmented exports.
@@ -75,7 +74,7 @@ def clean(text: str) -> str:
     if "_x" in text or "_X" in text or "\r" in text:
         text = _EXPORT_BREAK.sub("\n", text)
     if "\\" in text:
-        text = _ESCAPED_TAB.sub(" ", _ESCAPED_BREAK.sub("\n", text))
+        text = _ESCAPED_BREAK.sub("\n", text).replace("\\t", " ")
     text = _BLANKS.sub(" ", text).strip()
     if text.count(" ") < 3:
         return text

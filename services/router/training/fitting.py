@@ -33,6 +33,7 @@ from services.router.classifier.model import ARTIFACT_FORMAT, Calibration, Float
 from services.router.classifier.rules import RuleBook
 from services.router.classifier.taxonomy import Taxonomy, category_label, load_taxonomy, split_label
 from services.router.training.corpus import LabelledRecord
+from services.router.training.jobs import DEFAULT_FOLDS
 
 SEED = 0
 TEMPERATURES = (0.04, 0.05, 0.07, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -68,7 +69,7 @@ class TrainingOptions:
     # Folds of the out-of-fold predictions the calibration is fitted on. Three gave the same
     # accuracy as five on the random split and on every style-shifted split (docs/router.md,
     # Combination and calibration) in two thirds of the time: four fits instead of six.
-    folds: int = 3
+    folds: int = DEFAULT_FOLDS
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import os
 
-# A training is four independent fits: the three folds' (TrainingOptions.folds) and the final one
-# (fitting._fit_all).
-FITS = 4
+# The calibration's out-of-fold predictions come from this many folds by default
+# (TrainingOptions.folds); a training is their fits and the final one (fitting._fit_all).
+DEFAULT_FOLDS = 3
+FITS = DEFAULT_FOLDS + 1
 
 
 def default_jobs() -> int:

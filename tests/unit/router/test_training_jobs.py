@@ -27,7 +27,7 @@ def test_without_affinity_the_core_count_is_used(monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_fits_counted_are_the_folds_and_the_final_one() -> None:
-    # jobs.py imports no scikit-learn, so it cannot read the default from fitting itself.
+    # The default lives in jobs.py (which imports no scikit-learn); the options must take it from there.
     from services.router.training.fitting import TrainingOptions
 
     assert TrainingOptions().folds + 1 == jobs.FITS
