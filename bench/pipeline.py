@@ -18,9 +18,10 @@ A submission intake refuses with 503 (load shed: too many requests in flight, se
 docs/operations.md) is counted as refused, apart from errors and from submissions that timed out;
 it is not sent again.
 
-A stream asked for before feedback knows the grievance is refused (404) and asked for again after a
-back-off of up to 1 s; a settling status that was on the timeline before the stream opened is
-replayed to it, counted apart and left out of 'push' (its end to end includes that wait).
+A stream asked for before feedback knows the grievance is held by feedback until it does (up to
+FEEDBACK_SSE_HOLD_UNKNOWN_S, docs/feedback.md); a refusal (404 after that, 429, 503) is asked again
+after a back-off of up to 1 s. A settling status that was on the timeline before the stream opened
+is replayed to it, counted apart and left out of 'push' (its end to end includes that wait).
 
 Bounded: each rate has a hard deadline (offering plus draining, ``--rate-timeout``), the whole run
 ``--timeout``; a rate that does not drain in time ends the run (a higher rate would measure the

@@ -24,7 +24,7 @@ import aiohttp
 # Where the pipeline hands a grievance to people, as soak_ledger.SETTLED: a department has it
 # (assigned, or the legal track), a mediation is opened, or the routing went to the review queue.
 SETTLED = frozenset({"assigned", "mediation_opened", "transferred_legal", "under_review", "not_accepted"})
-RETRY_STATUSES = frozenset({404, 429, 503})  # not known to feedback yet, or busy: try again shortly
+RETRY_STATUSES = frozenset({404, 429, 503})  # not known to feedback within its hold, or busy: try again
 MATTERS = (
     ("小区排水沟堵塞积水", "每次下雨小区门口积水到小腿，排水沟堵了很久，老人孩子出门都要蹚水，请尽快疏通。"),
     ("邻居装修漏水协商不成", "楼上邻居装修后卫生间漏水到我家天花板，协商多次对方不愿维修赔偿，希望社区帮忙调解。"),
@@ -63,7 +63,7 @@ class Journey:
     settled_status: str | None = None
     settled_delivered: float | None = None  # the settling status arrived on the stream
     projected: float | None = None  # feedback's recorded_at of the settling entry (read afterwards)
-    stream_refusals: int = 0  # 404 (not known to feedback yet), 429 or 503 before the stream opened
+    stream_refusals: int = 0  # 404 (not known to feedback within its hold), 429 or 503 before the stream opened
     refused: bool = False  # intake answered 503 (load shed, or its database away): nothing stored
     timed_out: bool = False  # the submission got no answer in time (error says which timeout)
     error: str | None = None

@@ -106,7 +106,7 @@ class RateFigures:
     drained_after_s: float | None  # the last settling status arrived, seconds after the first offer
     generator_lag_ms: float
     pushed_by_replay: int
-    stream_refusals: int  # stream requests answered 404/429/503 (feedback did not know it yet)
+    stream_refusals: int  # stream requests answered 404/429/503 (not known within feedback's hold, or busy)
     stages: dict[str, StageFigures] = field(default_factory=dict)
 
 
@@ -147,7 +147,7 @@ def describe(f: RateFigures) -> list[str]:
         f"  sustained {f.completed_per_s:.1f} settled/s in the steady window {f.steady_window[0]:.0f}-"
         f"{f.steady_window[1]:.0f}s; last settled {f.drained_after_s or 0:.1f}s after the first offer",
         f"  settling entries replayed to a stream opened after them (left out of 'push'): {f.pushed_by_replay};"
-        f" stream requests refused while feedback did not know the grievance yet: {f.stream_refusals}",
+        f" stream requests refused (404 after feedback's hold, 429, 503): {f.stream_refusals}",
     ]
     if f.errors:
         lines.append("  errors: " + ", ".join(f"{e} x{n}" for e, n in f.errors.most_common(5)))

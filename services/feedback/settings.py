@@ -37,6 +37,12 @@ class Settings(ServiceSettings):
     sse_send_timeout_s: float = Field(default=10.0, gt=0, le=300, description="a client this slow is dropped")
     sse_max_streams: int = Field(default=20_000, ge=1, description="per process")
     sse_max_streams_per_grievance: int = Field(default=10, ge=1)
+    sse_hold_unknown_s: float = Field(
+        default=10.0,
+        ge=0,
+        le=60,
+        description="a stream asked for before its grievance reached feedback waits this long for it, then 404",
+    )
     listener_reconnect_s: float = Field(default=1.0, gt=0, le=60)
 
     minyi_webhook_url: AnyHttpUrl | None = None

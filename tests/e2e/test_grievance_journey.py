@@ -41,8 +41,9 @@ class Timeline:
         self.changed = asyncio.Condition()
 
     async def follow(self, client: httpx.AsyncClient, url: str) -> None:
-        # Feedback knows a grievance once it consumed grievance.received: until then the stream
-        # is 404 for this number, and the portal simply tries again.
+        # Feedback knows a grievance once it consumed grievance.received: until then it holds the
+        # request (FEEDBACK_SSE_HOLD_UNKNOWN_S), and after a longer wait (a stack still starting)
+        # answers 404, and the client tries again.
         for _ in range(120):
             async with client.stream("GET", url, headers={"Accept": "text/event-stream"}, timeout=None) as response:
                 if response.status_code == 404:

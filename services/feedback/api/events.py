@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Header, Query
 
 from services.feedback.api.deps import Ctx, Hub, Reads, TrackingNo, TrackingToken, problems
+from services.feedback.domain.grievance import GrievanceNotFound
 from services.feedback.handlers import queries
 from services.feedback.handlers.access import grievance_for_citizen
+from services.feedback.repositories import FeedbackUnitOfWork
 from services.feedback.schemas import TimelineEntryRead
-from services.feedback.stream.hub import StreamRefused
+from services.feedback.stream.hub import StreamRefused, Subscription, TimelineHub
 from services.feedback.stream.response import READ_BATCH, EventStreamResponse, StatusStream
 from shared.problems import Problem, problem_responses
 from shared.web import MAX_SEQUENCE, rate_limit
@@ -50,6 +54,60 @@ def resume_after(header: str | None, query: int | None) -> int:
     return int(header.strip())
 
 
+class Opened(NamedTuple):
+    grievance_id: str
+    after: int  # where the stream resumes
+    subscription: Subscription
+    replay: list[TimelineEntryRead]
+
+
+async def _subscribed(
+    uows: Callable[[], FeedbackUnitOfWork], hub: TimelineHub, tracking_no: str, token: str | None, after: int
+) -> Opened:
+    """The stream's start, subscribed to the hub; GrievanceNotFound unless ``token`` opens ``tracking_no``."""
+    async with uows() as uow:
+        grievance = await grievance_for_citizen(uow=uow, tracking_no=tracking_no, token=token)
+        # An id beyond the timeline (a client's mistake) must not hide the events still to come.
+        after = min(after, grievance.last_seq)
+        try:
+            subscription = hub.subscribe(grievance.grievance_id)
+        except StreamRefused as exc:
+            raise _too_many_streams() from exc
+        try:
+            # Read after subscribing (READ COMMITTED: a fresh snapshot per statement), so
+            # whatever commits after this read is announced to us.
+            replay = await queries.entries_after(
+                uow=uow, grievance_id=grievance.grievance_id, after_seq=after, limit=READ_BATCH
+            )
+        except BaseException:
+            hub.unsubscribe(subscription)
+            raise
+    return Opened(grievance.grievance_id, after, subscription, replay)
+
+
+async def _once_known(
+    hub: TimelineHub, tracking_no: str, hold_s: float, subscribed: Callable[[], Awaitable[Opened]]
+) -> Opened:
+    """``subscribed()`` after waiting up to ``hold_s`` for ``tracking_no`` to become known. The
+    waiter is in place before the look that may miss it, so no "known" notice falls in between."""
+    if hold_s > 0:
+        try:
+            waiter = hub.expect(tracking_no)
+        except StreamRefused as exc:
+            raise _too_many_streams() from exc
+        try:
+            return await subscribed()
+        except GrievanceNotFound:
+            await waiter.wait(hold_s)
+        finally:
+            hub.forget(waiter)
+    return await subscribed()
+
+
+def _too_many_streams() -> Problem:
+    return Problem(503, slug="too-many-streams", detail="当前连接过多，请稍后重试。", headers={"Retry-After": "5"})
+
+
 @router.get(
     "/v1/grievances/{tracking_no}/events",
     response_class=EventStreamResponse,
@@ -69,37 +127,25 @@ async def status_events(
     ] = None,
 ) -> EventStreamResponse:
     after = resume_after(last_event_id_header, last_event_id)
+    subscribed = functools.partial(_subscribed, uows, hub, tracking_no, token, after)
     with problems():
-        async with uows() as uow:
-            grievance = await grievance_for_citizen(uow=uow, tracking_no=tracking_no, token=token)
-            grievance_id = grievance.grievance_id
-            # An id beyond the timeline (a client's mistake) must not hide the events still to come.
-            after = min(after, grievance.last_seq)
-            try:
-                subscription = hub.subscribe(grievance_id)
-            except StreamRefused as exc:
-                raise Problem(
-                    503, slug="too-many-streams", detail="当前连接过多，请稍后重试。", headers={"Retry-After": "5"}
-                ) from exc
-            try:
-                # Read after subscribing (READ COMMITTED: a fresh snapshot per statement), so
-                # whatever commits after this read is announced to us.
-                replay = await queries.entries_after(
-                    uow=uow, grievance_id=grievance_id, after_seq=after, limit=READ_BATCH
-                )
-            except BaseException:
-                hub.unsubscribe(subscription)
-                raise
+        try:
+            opened = await subscribed()
+        except GrievanceNotFound:
+            # Filed a moment ago, its grievance.received not projected yet: the citizen's first
+            # stream waits for it instead of a 404 and a retry (a wrong token waits as long).
+            opened = await _once_known(hub, tracking_no, ctx.settings.sse_hold_unknown_s, subscribed)
+    grievance_id = opened.grievance_id
 
     async def read_after(seq: int) -> list[TimelineEntryRead]:
         async with uows() as uow:
             return await queries.entries_after(uow=uow, grievance_id=grievance_id, after_seq=seq, limit=READ_BATCH)
 
     stream = StatusStream(
-        subscription=subscription,
+        subscription=opened.subscription,
         read_after=read_after,
-        after_seq=after,
-        replay=replay,
+        after_seq=opened.after,
+        replay=opened.replay,
         keepalive_s=ctx.settings.sse_keepalive_s,
         retry_ms=ctx.settings.sse_retry_ms,
         on_end=hub.unsubscribe,

@@ -35,6 +35,8 @@ async def record_received(*, uow: FeedbackUnitOfWork, ctx: FeedbackContext, rece
         external_ref=received.external_ref,
         received_at=received.received_at,
     )
+    # A stream asked for in the moment since filing is waiting for this (api/events.py).
+    await uow.timeline.announce_known(received.tracking_no)
     if ctx.minyi_webhooks and received.channel is Channel.minyi and grievance.last_seq:
         # Statuses that came before this event were not queued then: the channel was unknown.
         for entry in await uow.timeline.after(grievance.grievance_id, after_seq=0, limit=WHOLE_TIMELINE):

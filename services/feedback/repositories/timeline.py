@@ -3,7 +3,8 @@ sequence number (by the HTTP API and by every SSE stream).
 
 One event per transaction, an entry is one statement with its NOTIFY. In a consumer batch
 (``defer``) the entries wait in memory and ``flush`` inserts them all, with their NOTIFYs in
-the same order, in one statement.
+the same order, in one statement. A grievance becoming known is announced the same way, with a
+NOTIFY of its own (stream.notices), for the streams waiting for it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from services.feedback import db
 from services.feedback.domain.labels import status_label
 from services.feedback.repositories import batch_sql
 from services.feedback.schemas import TimelineEntryRead
+from services.feedback.stream.notices import encode_known
 
 _t = db.timeline_entry
 
@@ -37,19 +39,23 @@ def _append_statements() -> tuple[Any, Any]:
     return insert_entry, insert_and_notify
 
 
+def _notices() -> Any:
+    """The ``payloads`` array as rows, in array order."""
+    return func.unnest(bindparam("payloads", type_=ARRAY(Text))).table_valued("payload").render_derived(name="notice")
+
+
 def _append_many_statement() -> Any:
     """The batch's entries, then a NOTIFY per payload in array order: the payloads are a separate
     array because not every entry has one (a grievance nobody may open yet)."""
     names = [c.name for c in _t.c if c.name != "recorded_at"]
     inserted = batch_sql.insert_rows(_t, names).returning(_t.c.seq).cte("inserted")
-    notices = (
-        func.unnest(bindparam("payloads", type_=ARRAY(Text))).table_valued("payload").render_derived(name="notice")
-    )
+    notices = _notices()
     # unnest yields the payloads in array order, and each row is notified as it is produced.
     return select(func.pg_notify(bindparam("channel"), notices.c.payload)).select_from(notices).add_cte(inserted)
 
 
 _INSERT_ENTRY, _INSERT_ENTRY_AND_NOTIFY = _append_statements()
+_NOTIFY_ALL = select(func.pg_notify(bindparam("channel"), _notices().c.payload))
 _INSERT_ENTRIES_AND_NOTIFY = _append_many_statement()
 _JSONB = ("detail", "documents")
 # Every stream's replay and catch-up, and every timeline read.
@@ -81,6 +87,8 @@ class TimelineRepository:
         self._session = session
         # A consumer batch's entries (row values, notice) waiting for flush; None: write at once.
         self._deferred: list[tuple[dict[str, Any], TimelineEntryRead, str | None]] | None = None
+        # A consumer batch's "known" notices, sent with its entries' at flush.
+        self._announcements: list[str] = []
 
     def defer(self) -> None:
         """Keep appended entries in memory until ``flush`` (a consumer batch)."""
@@ -89,7 +97,10 @@ class TimelineRepository:
 
     async def flush(self) -> None:
         """Insert the deferred entries and send their NOTIFYs (on commit), in one statement."""
+        announcements, self._announcements = self._announcements, []
         if not self._deferred:
+            if announcements:
+                await self._session.execute(_NOTIFY_ALL, {"channel": db.TIMELINE_CHANNEL, "payloads": announcements})
             return
         pending, self._deferred = self._deferred, []
         names = list(pending[0][0])
@@ -97,11 +108,19 @@ class TimelineRepository:
             [json.dumps(values[name], ensure_ascii=False) if name in _JSONB else values[name] for name in names]
             for values, _entry, _notice in pending
         ]
-        payloads = [notice for _values, _entry, notice in pending if notice is not None]
+        payloads = [notice for _values, _entry, notice in pending if notice is not None] + announcements
         await self._session.execute(
             _INSERT_ENTRIES_AND_NOTIFY,
             {**batch_sql.arrays(names, rows), "channel": db.TIMELINE_CHANNEL, "payloads": payloads},
         )
+
+    async def announce_known(self, tracking_no: str) -> None:
+        """Tell waiting streams that ``tracking_no`` can be opened now (sent on commit)."""
+        payload = encode_known(tracking_no)
+        if self._deferred is not None:
+            self._announcements.append(payload)
+        else:
+            await self._session.execute(_NOTIFY_ALL, {"channel": db.TIMELINE_CHANNEL, "payloads": [payload]})
 
     async def append(
         self, *, grievance_id: str, entry: TimelineEntryRead, event_source: str, event_id: str, notice: str | None

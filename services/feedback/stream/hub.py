@@ -5,6 +5,9 @@ API processes can serve streams. A notice is only a hint with a convenient copy 
 the streams' source of truth is the timeline table, read by sequence number, so a lost notice
 (listener reconnecting) costs a database read, never an event. After every (re)connect the hub
 tells all streams to catch up from the table.
+
+A stream asked for before the grievance is known waits here for the grievance's "known" notice
+(``expect``), by tracking number, the one thing the request names; the endpoint then looks again.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from prometheus_client import Counter, Gauge
 
-from services.feedback.stream.notices import TimelineNotice, decode_notice
+from services.feedback.stream.notices import KnownNotice, TimelineNotice, decode_notice
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -80,6 +83,28 @@ class Subscription:
             self._wake.set()
 
 
+class KnownWaiter:
+    """One request waiting for its grievance to become known."""
+
+    __slots__ = ("_known", "tracking_no")
+
+    def __init__(self, tracking_no: str) -> None:
+        self.tracking_no = tracking_no
+        self._known = asyncio.Event()
+
+    def wake(self) -> None:
+        self._known.set()
+
+    async def wait(self, timeout_s: float) -> bool:
+        """True when woken (the grievance is known, or the table is worth another look)."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                await self._known.wait()
+        except TimeoutError:
+            return False
+        return True
+
+
 class TimelineHub:
     def __init__(
         self,
@@ -101,6 +126,8 @@ class TimelineHub:
         self._health_check_s = health_check_s
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._count = 0
+        self._waiting: dict[str, set[KnownWaiter]] = {}
+        self._waiting_count = 0
         self._stopping = asyncio.Event()
         self.listening = asyncio.Event()
 
@@ -108,8 +135,12 @@ class TimelineHub:
     def open_streams(self) -> int:
         return self._count
 
+    @property
+    def waiting_requests(self) -> int:
+        return self._waiting_count
+
     def subscribe(self, grievance_id: str) -> Subscription:
-        if self._stopping.is_set() or self._count >= self._max_streams:
+        if self._stopping.is_set() or self._count + self._waiting_count >= self._max_streams:
             raise StreamRefused("process stream limit")
         subscribers = self._subscriptions.setdefault(grievance_id, set())
         if len(subscribers) >= self._max_per_grievance:
@@ -131,6 +162,32 @@ class TimelineHub:
         STREAMS_OPEN.set(self._count)
         STREAMS_CLOSED.labels(subscription.closed_reason or "client_closed").inc()
 
+    def expect(self, tracking_no: str) -> KnownWaiter:
+        """Wait for ``tracking_no`` to become known. A waiting request holds a connection as a
+        stream does, so both count against the process's stream limits."""
+        if self._stopping.is_set() or self._count + self._waiting_count >= self._max_streams:
+            raise StreamRefused("process stream limit")
+        waiters = self._waiting.setdefault(tracking_no, set())
+        if len(waiters) >= self._max_per_grievance:
+            raise StreamRefused("grievance stream limit")
+        waiter = KnownWaiter(tracking_no)
+        waiters.add(waiter)
+        self._waiting_count += 1
+        return waiter
+
+    def forget(self, waiter: KnownWaiter) -> None:
+        waiters = self._waiting.get(waiter.tracking_no)
+        if waiters is None or waiter not in waiters:
+            return
+        waiters.discard(waiter)
+        if not waiters:
+            del self._waiting[waiter.tracking_no]
+        self._waiting_count -= 1
+
+    def known(self, notice: KnownNotice) -> None:
+        for waiter in tuple(self._waiting.get(notice.tracking_no, ())):
+            waiter.wake()
+
     def deliver(self, notice: TimelineNotice) -> None:
         for subscription in tuple(self._subscriptions.get(notice.grievance_id, ())):
             subscription.offer(notice)
@@ -139,6 +196,13 @@ class TimelineHub:
         for subscribers in tuple(self._subscriptions.values()):
             for subscription in tuple(subscribers):
                 subscription.offer(CATCH_UP)
+        # A "known" notice may have been missed too: every waiting request looks again.
+        self._wake_all_waiting()
+
+    def _wake_all_waiting(self) -> None:
+        for waiters in tuple(self._waiting.values()):
+            for waiter in tuple(waiters):
+                waiter.wake()
 
     async def run(self) -> None:
         """LISTEN until stopped, reconnecting after any failure."""
@@ -186,7 +250,9 @@ class TimelineHub:
     def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         NOTICES_RECEIVED.inc()
         notice = decode_notice(payload)
-        if notice is not None:
+        if isinstance(notice, KnownNotice):
+            self.known(notice)
+        elif notice is not None:
             self.deliver(notice)
 
     def stop(self) -> None:
@@ -195,3 +261,4 @@ class TimelineHub:
         for subscribers in tuple(self._subscriptions.values()):
             for subscription in tuple(subscribers):
                 subscription.close("shutdown")
+        self._wake_all_waiting()

@@ -22,7 +22,7 @@ from services.feedback.consumers import GROUP_ID, bind, prepare
 from services.feedback.handlers.context import FeedbackContext
 from services.feedback.repositories import FeedbackUnitOfWork
 from services.feedback.settings import Settings
-from services.feedback.stream.notices import decode_notice
+from services.feedback.stream.notices import KnownNotice, TimelineNotice, decode_notice
 from shared.events import topics
 from shared.events.contracts import (
     Departments,
@@ -248,12 +248,26 @@ async def test_a_batch_leaves_what_one_event_per_transaction_leaves(
     def announced(payloads: list[str], grievances: list[GrievanceReceived]) -> list[tuple[int, int]]:
         ids = [g.grievance_id for g in grievances]
         notices = [decode_notice(p) for p in payloads]
-        return [(ids.index(n.grievance_id), n.seq) for n in notices if n is not None and n.grievance_id in ids]
+        return [
+            (ids.index(n.grievance_id), n.seq)
+            for n in notices
+            if isinstance(n, TimelineNotice) and n.grievance_id in ids
+        ]
+
+    def became_known(payloads: list[str], grievances: list[GrievanceReceived]) -> list[int]:
+        numbers = [g.tracking_no for g in grievances]
+        notices = [decode_notice(p) for p in payloads]
+        return [
+            numbers.index(n.tracking_no) for n in notices if isinstance(n, KnownNotice) and n.tracking_no in numbers
+        ]
 
     # Known grievances only, each one's in sequence order; the batch says it all at its one commit.
     expected = [(0, 1), (0, 2), (0, 3), (0, 4), (1, 3)]
     assert announced(single_notices, singly) == expected
     assert announced(batch_notices, batched) == expected
+    # Each grievance.received tells the streams waiting for its number, in the batch as singly.
+    assert became_known(single_notices, singly) == [0, 1]
+    assert sorted(became_known(batch_notices, batched)) == [0, 1]
 
 
 async def test_a_batch_that_fails_leaves_nothing(

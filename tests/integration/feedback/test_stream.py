@@ -3,7 +3,9 @@ fan-out to every API process."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -29,6 +31,9 @@ from tests.support.namespace import Namespace
 from tests.support.processes import free_port
 
 TOKEN = "citizen-secret-token-0002"
+# How long a stream asked for an unknown number waits for it (long enough for the writer to
+# project a grievance.received just published, on a loaded machine).
+HOLD_S = 8.0
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +46,7 @@ async def apis(namespace: Namespace) -> AsyncIterator[tuple[str, str]]:
             Settings,
             http_port=port,
             sse_keepalive_s=0.5,
+            sse_hold_unknown_s=HOLD_S,
             stream_rate_limit="1000/minute",
             lookup_rate_limit="1000/minute",
         )
@@ -82,18 +88,50 @@ def events_url(api: str, received: GrievanceReceived, token: str | None = TOKEN)
 async def test_a_stream_without_a_valid_token_is_refused(namespace: Namespace, apis: tuple[str, str]) -> None:
     api, _ = apis
     received = await known_grievance(namespace, api, Status.received)
+    urls = (
+        events_url(api, received, token=None),
+        events_url(api, received, token="wrong-token"),
+        f"{api}/v1/grievances/GM-20990101-000001/events?token={TOKEN}",
+    )
     async with httpx.AsyncClient() as client:
-        for url in (
-            events_url(api, received, token=None),
-            events_url(api, received, token="wrong-token"),
-            f"{api}/v1/grievances/GM-20990101-000001/events?token={TOKEN}",
-        ):
-            response = await client.get(url, timeout=5)
+
+        async def refused(url: str) -> float:
+            began = time.monotonic()
+            response = await client.get(url, timeout=HOLD_S + 20)
             assert response.status_code == 404, url
             assert response.headers["content-type"] == "application/problem+json"
             assert response.json()["detail"] == "未找到该编号的诉求，或查询码不正确。"
+            return time.monotonic() - began
+
+        # Each waits as long as a number not known yet would: the answer tells nothing by its time.
+        waited = await asyncio.gather(*(refused(url) for url in urls))
+        assert min(waited) >= HOLD_S * 0.9, waited
         garbled = await client.get(events_url(api, received), headers={"Last-Event-ID": "abc"}, timeout=5)
         assert garbled.status_code == 422
+
+
+async def test_a_stream_asked_for_before_the_grievance_is_known_opens_when_it_is(
+    namespace: Namespace, apis: tuple[str, str]
+) -> None:
+    api, _ = apis
+    received = new_received(token=TOKEN)
+    async with httpx.AsyncClient() as client:
+        # The citizen's page asks at once, before feedback has heard of the filing.
+        opening = asyncio.create_task(SseReader(client, events_url(api, received)).__aenter__())
+        await asyncio.sleep(0.5)
+        assert not opening.done()  # held, not refused
+        await publish(namespace.bootstrap, namespace.topic(topics.GRIEVANCE_RECEIVED), received_event(received))
+        await publish(
+            namespace.bootstrap, namespace.topic(topics.GRIEVANCE_STATUS), status_event(received, Status.received)
+        )
+        async with asyncio.timeout(HOLD_S + 5):
+            reader = await opening
+        try:
+            assert reader.status_code == 200
+            events = await reader.read_events(1)
+            assert [json.loads(e.data)["status"] for e in events] == ["received"]
+        finally:
+            await reader.__aexit__(None, None, None)
 
 
 async def test_resume_after_a_dropped_connection_gets_exactly_the_missing_events(

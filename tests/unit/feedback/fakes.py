@@ -26,6 +26,7 @@ from services.feedback.repositories import (
     WebhookDeliveryRepository,
 )
 from services.feedback.schemas import TimelineEntryRead
+from services.feedback.stream.notices import encode_known
 from shared.clock import ManualClock
 from shared.events.vocabulary import Rating
 from tests.support.fake_uow import FakeUnitOfWork
@@ -148,6 +149,9 @@ class FakeTimelineRepository(TimelineRepository):
 
     async def flush(self) -> None:
         return None
+
+    async def announce_known(self, tracking_no: str) -> None:
+        self._tables.notices.append(encode_known(tracking_no))
 
     async def append(
         self, *, grievance_id: str, entry: TimelineEntryRead, event_source: str, event_id: str, notice: str | None

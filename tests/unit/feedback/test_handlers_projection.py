@@ -10,7 +10,7 @@ import pytest
 from services.feedback.consumers import HANDLERS, TOPICS
 from services.feedback.domain.grievance import GrievanceNotFound
 from services.feedback.handlers import queries
-from services.feedback.stream.notices import decode_notice
+from services.feedback.stream.notices import KnownNotice, TimelineNotice, decode_notice
 from shared.clock import ManualClock
 from shared.events import topics
 from shared.events.contracts import GrievanceReceived, GrievanceRouted, GrievanceStatusChanged
@@ -44,7 +44,10 @@ async def test_statuses_are_numbered_in_order_and_announced(uow: FakeFeedbackUow
     ]
     assert entries[2].actor == DEPARTMENT
     notices = [decode_notice(payload) for payload in uow.tables.notices]
-    assert [(n.grievance_id, n.seq) for n in notices if n is not None] == [(filed.grievance_id, s) for s in (1, 2, 3)]
+    assert notices[0] == KnownNotice(filed.tracking_no)  # streams held for the new number may open
+    assert [(n.grievance_id, n.seq) for n in notices if isinstance(n, TimelineNotice)] == [
+        (filed.grievance_id, s) for s in (1, 2, 3)
+    ]
     assert uow.events == []  # projecting publishes nothing
 
 
@@ -62,6 +65,7 @@ async def test_a_status_before_the_grievance_is_kept_but_not_shown_until_it_is_k
             await queries.read_timeline(uow=uow, ctx=ctx, tracking_no=filed.tracking_no, token=TOKEN)
 
     await consume(uow, ctx, envelope(filed, source="/grievance-platform/intake"))
+    assert [decode_notice(payload) for payload in uow.tables.notices] == [KnownNotice(filed.tracking_no)]
     async with uow:
         timeline = await queries.read_timeline(uow=uow, ctx=ctx, tracking_no=filed.tracking_no, token=TOKEN)
     assert [e.status for e in timeline.entries] == ["received"]

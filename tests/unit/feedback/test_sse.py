@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from services.feedback.stream.notices import MAX_PAYLOAD_BYTES, decode_notice, encode_notice
+from services.feedback.stream.notices import (
+    MAX_PAYLOAD_BYTES,
+    KnownNotice,
+    TimelineNotice,
+    decode_notice,
+    encode_known,
+    encode_notice,
+)
 from services.feedback.stream.sse import Comment, ServerSentEvent, SseDecoder, comment_frame, event_frame, retry_frame
 
 
@@ -28,7 +35,7 @@ def test_multi_line_data_is_split_and_joined_back() -> None:
 
 def test_notice_carries_the_entry_when_it_fits() -> None:
     notice = decode_notice(encode_notice("g-1", 12, '{"message_zh":"已分派 办理"}'))
-    assert notice is not None
+    assert isinstance(notice, TimelineNotice)
     assert (notice.grievance_id, notice.seq, notice.data) == ("g-1", 12, '{"message_zh":"已分派 办理"}')
 
 
@@ -37,8 +44,16 @@ def test_an_entry_too_large_for_notify_is_announced_without_it() -> None:
     payload = encode_notice("g-1", 3, huge)
     assert len(payload.encode()) <= MAX_PAYLOAD_BYTES
     notice = decode_notice(payload)
-    assert notice is not None
+    assert isinstance(notice, TimelineNotice)
     assert (notice.seq, notice.data) == (3, None)
+
+
+def test_a_grievance_becoming_known_is_announced_by_its_tracking_number() -> None:
+    assert decode_notice(encode_known("GM-20261207-000042")) == KnownNotice("GM-20261207-000042")
+    # Never mistaken for an entry's notice, and an entry's notice never for it.
+    assert decode_notice("known 12") == KnownNotice("12")
+    assert decode_notice("known") is None
+    assert decode_notice("known GM-20261207-000042 extra") is None
 
 
 def test_unreadable_notices_are_ignored() -> None:

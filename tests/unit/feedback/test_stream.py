@@ -9,7 +9,7 @@ import pytest
 
 from services.feedback.schemas import TimelineEntryRead
 from services.feedback.stream.hub import CATCH_UP, StreamRefused, Subscription, TimelineHub
-from services.feedback.stream.notices import TimelineNotice
+from services.feedback.stream.notices import TimelineNotice, encode_known
 from services.feedback.stream.response import StatusStream
 from services.feedback.stream.sse import ServerSentEvent, SseDecoder
 from tests.unit.feedback.entries import entry
@@ -51,6 +51,43 @@ def test_stream_limits_per_process_and_per_grievance() -> None:
     h.subscribe("g-2")
     with pytest.raises(StreamRefused):
         h.subscribe("g-3")
+
+
+async def test_a_request_waiting_for_its_number_wakes_on_that_numbers_known_notice() -> None:
+    h = hub()
+    mine, other = h.expect("GM-20261207-000001"), h.expect("GM-20261207-000002")
+    assert h.waiting_requests == 2
+    h._on_notify(None, 0, "feedback_timeline", encode_known("GM-20261207-000001"))
+    assert await mine.wait(1.0) is True
+    assert await other.wait(0.05) is False
+    for waiter in (mine, other, mine):  # forgetting twice is harmless
+        h.forget(waiter)
+    assert h.waiting_requests == 0
+
+
+async def test_waiting_requests_look_again_after_a_reconnect_and_at_shutdown() -> None:
+    h = hub()
+    before_reconnect = h.expect("GM-20261207-000001")
+    h.catch_up_all()  # the listener reconnected: a known notice may have been lost
+    assert await before_reconnect.wait(1.0) is True
+    before_stop = h.expect("GM-20261207-000002")
+    h.stop()
+    assert await before_stop.wait(1.0) is True
+    with pytest.raises(StreamRefused):
+        h.expect("GM-20261207-000003")
+
+
+def test_waiting_requests_count_against_the_stream_limits() -> None:
+    h = hub(max_streams=3, max_streams_per_grievance=2)
+    h.subscribe("g-1")
+    first = h.expect("GM-20261207-000001")
+    h.expect("GM-20261207-000001")
+    with pytest.raises(StreamRefused):  # two wait for this number already
+        h.expect("GM-20261207-000001")
+    with pytest.raises(StreamRefused):  # one stream and two waiting: the process is full
+        h.subscribe("g-2")
+    h.forget(first)
+    h.subscribe("g-2")
 
 
 def test_stopping_the_hub_ends_every_stream() -> None:
