@@ -60,8 +60,10 @@ class UnitOfWork:
         self.commit_held = False
 
     async def __aenter__(self) -> Self:
+        # The transaction begins with the session's first statement (SQLAlchemy's autobegin), so a
+        # unit of work that never uses its session (intake's filing, whose one statement goes
+        # straight to the driver) costs no begin and no close.
         self._session = self._session_factory()
-        await self._session.begin()
         self._outbox = OutboxWriter(self._session, self._tables.outbox)
         self.committed = False
         self._bind(self._session)
@@ -90,12 +92,17 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._session is not None
+        session = self._session
+        assert session is not None
         try:
-            if not self.committed:
-                await self._session.rollback()
+            # Not in a transaction: never begun, or committed, and its connection is back in the pool.
+            if session.in_transaction():
+                try:
+                    if not self.committed:
+                        await session.rollback()
+                finally:
+                    await session.close()
         finally:
-            await self._session.close()
             self._session = None
 
     @property
