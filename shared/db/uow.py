@@ -96,12 +96,10 @@ class UnitOfWork:
         assert session is not None
         try:
             # Not in a transaction: never begun, or committed, and its connection is back in the pool.
+            # Closing rolls back what was not committed: no separate rollback (each is a greenlet
+            # switch and a pass through the session's state machine, on every read's way out).
             if session.in_transaction():
-                try:
-                    if not self.committed:
-                        await session.rollback()
-                finally:
-                    await session.close()
+                await session.close()
         finally:
             self._session = None
 
