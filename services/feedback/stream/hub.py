@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from prometheus_client import Counter, Gauge
 
@@ -28,6 +28,7 @@ STREAMS_OPEN = Gauge("sse_streams_open", "SSE streams open in this process.")
 STREAMS_CLOSED = Counter("sse_streams_closed_total", "SSE streams ended, by reason.", ["reason"])
 NOTICES_RECEIVED = Counter("sse_notices_total", "Timeline NOTIFYs heard by this process.")
 
+T = TypeVar("T")
 CATCH_UP = None  # queued instead of a notice: "read the table from your last sequence number"
 QueueItem = TimelineNotice | None
 
@@ -105,6 +106,39 @@ class KnownWaiter:
         return True
 
 
+class _Registry(Generic[T]):
+    """Items by key with their total: the hub's streams by grievance id, its waiting requests by
+    tracking number."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, set[T]] = {}
+        self.count = 0
+
+    def add(self, key: str, item: T, *, per_key: int) -> None:
+        items = self._by_key.setdefault(key, set())
+        if len(items) >= per_key:
+            raise StreamRefused("grievance stream limit")
+        items.add(item)
+        self.count += 1
+
+    def discard(self, key: str, item: T) -> bool:
+        """True if ``item`` was there (and is gone now)."""
+        items = self._by_key.get(key)
+        if items is None or item not in items:
+            return False
+        items.discard(item)
+        if not items:
+            del self._by_key[key]
+        self.count -= 1
+        return True
+
+    def of(self, key: str) -> tuple[T, ...]:
+        return tuple(self._by_key.get(key, ()))
+
+    def every(self) -> list[T]:
+        return [item for items in self._by_key.values() for item in items]
+
+
 class TimelineHub:
     def __init__(
         self,
@@ -124,85 +158,63 @@ class TimelineHub:
         self._max_per_grievance = max_streams_per_grievance
         self._reconnect_s = reconnect_s
         self._health_check_s = health_check_s
-        self._subscriptions: dict[str, set[Subscription]] = {}
-        self._count = 0
-        self._waiting: dict[str, set[KnownWaiter]] = {}
-        self._waiting_count = 0
+        self._streams: _Registry[Subscription] = _Registry()
+        self._waiting: _Registry[KnownWaiter] = _Registry()
         self._stopping = asyncio.Event()
         self.listening = asyncio.Event()
 
     @property
     def open_streams(self) -> int:
-        return self._count
+        return self._streams.count
 
     @property
     def waiting_requests(self) -> int:
-        return self._waiting_count
+        return self._waiting.count
 
     def subscribe(self, grievance_id: str) -> Subscription:
-        if self._stopping.is_set() or self._count + self._waiting_count >= self._max_streams:
-            raise StreamRefused("process stream limit")
-        subscribers = self._subscriptions.setdefault(grievance_id, set())
-        if len(subscribers) >= self._max_per_grievance:
-            raise StreamRefused("grievance stream limit")
+        self._refuse_when_full()
         subscription = Subscription(grievance_id, self._queue_size)
-        subscribers.add(subscription)
-        self._count += 1
-        STREAMS_OPEN.set(self._count)
+        self._streams.add(grievance_id, subscription, per_key=self._max_per_grievance)
+        STREAMS_OPEN.set(self._streams.count)
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
-        subscribers = self._subscriptions.get(subscription.grievance_id)
-        if subscribers is None or subscription not in subscribers:
-            return
-        subscribers.discard(subscription)
-        if not subscribers:
-            del self._subscriptions[subscription.grievance_id]
-        self._count -= 1
-        STREAMS_OPEN.set(self._count)
-        STREAMS_CLOSED.labels(subscription.closed_reason or "client_closed").inc()
+        if self._streams.discard(subscription.grievance_id, subscription):
+            STREAMS_OPEN.set(self._streams.count)
+            STREAMS_CLOSED.labels(subscription.closed_reason or "client_closed").inc()
 
     def expect(self, tracking_no: str) -> KnownWaiter:
         """Wait for ``tracking_no`` to become known. A waiting request holds a connection as a
         stream does, so both count against the process's stream limits."""
-        if self._stopping.is_set() or self._count + self._waiting_count >= self._max_streams:
-            raise StreamRefused("process stream limit")
-        waiters = self._waiting.setdefault(tracking_no, set())
-        if len(waiters) >= self._max_per_grievance:
-            raise StreamRefused("grievance stream limit")
+        self._refuse_when_full()
         waiter = KnownWaiter(tracking_no)
-        waiters.add(waiter)
-        self._waiting_count += 1
+        self._waiting.add(tracking_no, waiter, per_key=self._max_per_grievance)
         return waiter
 
     def forget(self, waiter: KnownWaiter) -> None:
-        waiters = self._waiting.get(waiter.tracking_no)
-        if waiters is None or waiter not in waiters:
-            return
-        waiters.discard(waiter)
-        if not waiters:
-            del self._waiting[waiter.tracking_no]
-        self._waiting_count -= 1
+        self._waiting.discard(waiter.tracking_no, waiter)
+
+    def _refuse_when_full(self) -> None:
+        if self._stopping.is_set() or self._streams.count + self._waiting.count >= self._max_streams:
+            raise StreamRefused("process stream limit")
 
     def known(self, notice: KnownNotice) -> None:
-        for waiter in tuple(self._waiting.get(notice.tracking_no, ())):
+        for waiter in self._waiting.of(notice.tracking_no):
             waiter.wake()
 
     def deliver(self, notice: TimelineNotice) -> None:
-        for subscription in tuple(self._subscriptions.get(notice.grievance_id, ())):
+        for subscription in self._streams.of(notice.grievance_id):
             subscription.offer(notice)
 
     def catch_up_all(self) -> None:
-        for subscribers in tuple(self._subscriptions.values()):
-            for subscription in tuple(subscribers):
-                subscription.offer(CATCH_UP)
+        for subscription in self._streams.every():
+            subscription.offer(CATCH_UP)
         # A "known" notice may have been missed too: every waiting request looks again.
         self._wake_all_waiting()
 
     def _wake_all_waiting(self) -> None:
-        for waiters in tuple(self._waiting.values()):
-            for waiter in tuple(waiters):
-                waiter.wake()
+        for waiter in self._waiting.every():
+            waiter.wake()
 
     async def run(self) -> None:
         """LISTEN until stopped, reconnecting after any failure."""
@@ -258,7 +270,6 @@ class TimelineHub:
     def stop(self) -> None:
         """Stop listening and end every stream (clients reconnect to another process)."""
         self._stopping.set()
-        for subscribers in tuple(self._subscriptions.values()):
-            for subscription in tuple(subscribers):
-                subscription.close("shutdown")
+        for subscription in self._streams.every():
+            subscription.close("shutdown")
         self._wake_all_waiting()
