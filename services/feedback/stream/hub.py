@@ -27,6 +27,9 @@ log = get_logger(__name__)
 STREAMS_OPEN = Gauge("sse_streams_open", "SSE streams open in this process.")
 STREAMS_CLOSED = Counter("sse_streams_closed_total", "SSE streams ended, by reason.", ["reason"])
 NOTICES_RECEIVED = Counter("sse_notices_total", "Timeline NOTIFYs heard by this process.")
+REQUESTS_WAITING = Gauge(
+    "sse_requests_waiting", "Stream requests held in this process until their grievance reaches feedback."
+)
 
 T = TypeVar("T")
 CATCH_UP = None  # queued instead of a notice: "read the table from your last sequence number"
@@ -189,10 +192,12 @@ class TimelineHub:
         self._refuse_when_full()
         waiter = KnownWaiter(tracking_no)
         self._waiting.add(tracking_no, waiter, per_key=self._max_per_grievance)
+        REQUESTS_WAITING.set(self._waiting.count)
         return waiter
 
     def forget(self, waiter: KnownWaiter) -> None:
-        self._waiting.discard(waiter.tracking_no, waiter)
+        if self._waiting.discard(waiter.tracking_no, waiter):
+            REQUESTS_WAITING.set(self._waiting.count)
 
     def _refuse_when_full(self) -> None:
         if self._stopping.is_set() or self._streams.count + self._waiting.count >= self._max_streams:

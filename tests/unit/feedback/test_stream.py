@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import pytest
+from prometheus_client import REGISTRY
 
 from services.feedback.schemas import TimelineEntryRead
 from services.feedback.stream.hub import CATCH_UP, StreamRefused, Subscription, TimelineHub
@@ -57,12 +58,14 @@ async def test_a_request_waiting_for_its_number_wakes_on_that_numbers_known_noti
     h = hub()
     mine, other = h.expect("GM-20261207-000001"), h.expect("GM-20261207-000002")
     assert h.waiting_requests == 2
+    assert REGISTRY.get_sample_value("sse_requests_waiting") == 2
     h._on_notify(None, 0, "feedback_timeline", encode_known("GM-20261207-000001"))
     assert await mine.wait(1.0) is True
     assert await other.wait(0.05) is False
     for waiter in (mine, other, mine):  # forgetting twice is harmless
         h.forget(waiter)
     assert h.waiting_requests == 0
+    assert REGISTRY.get_sample_value("sse_requests_waiting") == 0
 
 
 async def test_waiting_requests_look_again_after_a_reconnect_and_at_shutdown() -> None:
