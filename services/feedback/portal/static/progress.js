@@ -1,4 +1,5 @@
-// One grievance's timeline: loaded once, then kept live through Server-Sent Events.
+// One grievance's timeline: loaded once, then kept live through Server-Sent Events (a grievance
+// just filed: straight from the stream, which replays it whole).
 
 import { byId, formatTime, readJson, setStatus } from "./dom.js";
 
@@ -52,15 +53,6 @@ export async function refreshFollowUp() {
   if (res.status === 200) { renderFollowUp(res.body); }
 }
 
-async function loadTimeline(justFiled) {
-  for (let attempt = 0; ; attempt++) {
-    const res = await api("/timeline");
-    // A new grievance reaches the timeline a moment after filing: wait for it, briefly.
-    if (res.status !== 404 || !justFiled || attempt >= 40) { return res; }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
 function setLive(text, kind) {
   const el = byId("live-indicator");
   el.textContent = text;
@@ -104,9 +96,19 @@ export async function watch(trackingNo, token, justFiled = false) {
   byId("progress-status").textContent = "查询中…";
   setStatus("follow-up-status", "");
   setLive("连接中…", "");
+  if (justFiled) {
+    // Filed a moment ago, perhaps before feedback has heard of it: the stream waits for the
+    // number and then replays the timeline from its first entry, so nothing is loaded first.
+    byId("rate").hidden = true;
+    byId("review").hidden = true;
+    byId("rate-window").textContent = "";
+    setStatus("lookup-status", "");
+    openStream();
+    return;
+  }
   let res;
   try {
-    res = await loadTimeline(justFiled);
+    res = await api("/timeline");
   } catch {
     setLive("网络异常，请稍后重试。", "reconnecting");
     return;
