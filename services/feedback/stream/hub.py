@@ -36,6 +36,16 @@ CATCH_UP = None  # queued instead of a notice: "read the table from your last se
 QueueItem = TimelineNotice | None
 
 
+async def _set_within(event: asyncio.Event, timeout_s: float) -> bool:
+    """True when ``event`` is set within ``timeout_s``."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
 class StreamRefused(Exception):
     """No room for another stream (process or grievance limit); the client should retry later."""
 
@@ -73,10 +83,7 @@ class Subscription:
 
     async def wait(self, timeout_s: float) -> bool:
         """True when woken (items or closed), False when the timeout passed first."""
-        try:
-            async with asyncio.timeout(timeout_s):
-                await self._wake.wait()
-        except TimeoutError:
+        if not await _set_within(self._wake, timeout_s):
             return False
         self._wake.clear()
         return True
@@ -101,12 +108,7 @@ class KnownWaiter:
 
     async def wait(self, timeout_s: float) -> bool:
         """True when woken (the grievance is known, or the table is worth another look)."""
-        try:
-            async with asyncio.timeout(timeout_s):
-                await self._known.wait()
-        except TimeoutError:
-            return False
-        return True
+        return await _set_within(self._known, timeout_s)
 
 
 class _Registry(Generic[T]):
