@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, NamedTuple
@@ -88,20 +89,28 @@ async def _subscribed(
 async def _once_known(
     hub: TimelineHub, tracking_no: str, hold_s: float, subscribed: Callable[[], Awaitable[Opened]]
 ) -> Opened:
-    """``subscribed()`` after waiting up to ``hold_s`` for ``tracking_no`` to become known. The
-    waiter is in place before the look that may miss it, so no "known" notice falls in between."""
-    if hold_s > 0:
-        try:
-            waiter = hub.expect(tracking_no)
-        except StreamRefused as exc:
-            raise _too_many_streams() from exc
-        try:
-            return await subscribed()
-        except GrievanceNotFound:
-            await waiter.wait(hold_s)
-        finally:
-            hub.forget(waiter)
-    return await subscribed()
+    """``subscribed()`` once ``tracking_no`` is known, looking again each time the hub wakes the
+    request, for up to ``hold_s``; then GrievanceNotFound. The waiter is in place before each look
+    that may miss the number, so no "known" notice falls in between. A wake that was not this
+    number's (a listener reconnect) or did not open it (a wrong token) only costs a look; at
+    shutdown the request is answered at once."""
+    if hold_s <= 0:
+        return await subscribed()
+    try:
+        waiter = hub.expect(tracking_no)
+    except StreamRefused as exc:
+        raise _too_many_streams() from exc
+    deadline = asyncio.get_running_loop().time() + hold_s
+    try:
+        while True:
+            try:
+                return await subscribed()
+            except GrievanceNotFound:
+                left = deadline - asyncio.get_running_loop().time()
+                if left <= 0 or hub.stopping or not await waiter.wait(left):
+                    raise
+    finally:
+        hub.forget(waiter)
 
 
 def _too_many_streams() -> Problem:

@@ -107,8 +107,12 @@ class KnownWaiter:
         self._known.set()
 
     async def wait(self, timeout_s: float) -> bool:
-        """True when woken (the grievance is known, or the table is worth another look)."""
-        return await _set_within(self._known, timeout_s)
+        """True when woken (the grievance is known, or the table is worth another look) since the
+        last wait that returned True; False when the timeout passed first."""
+        if not await _set_within(self._known, timeout_s):
+            return False
+        self._known.clear()
+        return True
 
 
 class _Registry(Generic[T]):
@@ -175,6 +179,10 @@ class TimelineHub:
     @property
     def waiting_requests(self) -> int:
         return self._waiting.count
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     def subscribe(self, grievance_id: str) -> Subscription:
         self._refuse_when_full()

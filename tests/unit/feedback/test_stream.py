@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 
 import pytest
 from prometheus_client import REGISTRY
 
+from services.feedback.api.events import Opened, _once_known
+from services.feedback.domain.grievance import GrievanceNotFound
 from services.feedback.schemas import TimelineEntryRead
 from services.feedback.stream.hub import CATCH_UP, StreamRefused, Subscription, TimelineHub
-from services.feedback.stream.notices import TimelineNotice, encode_known
+from services.feedback.stream.notices import KnownNotice, TimelineNotice, encode_known
 from services.feedback.stream.response import StatusStream
 from services.feedback.stream.sse import ServerSentEvent, SseDecoder
 from tests.unit.feedback.entries import entry
@@ -78,6 +81,61 @@ async def test_waiting_requests_look_again_after_a_reconnect_and_at_shutdown() -
     assert await before_stop.wait(1.0) is True
     with pytest.raises(StreamRefused):
         h.expect("GM-20261207-000003")
+
+
+async def test_a_held_request_looks_again_at_each_wake_until_its_number_opens() -> None:
+    h = hub()
+    looks = 0
+
+    async def subscribed() -> Opened:
+        nonlocal looks
+        looks += 1
+        if looks < 3:
+            raise GrievanceNotFound("GM-20261207-000001")
+        return Opened("g-1", 0, h.subscribe("g-1"), [])
+
+    held = asyncio.create_task(_once_known(h, "GM-20261207-000001", 10.0, subscribed))
+    await until(lambda: looks == 1)  # the look after the waiter is in place
+    h.catch_up_all()  # a listener reconnect: another look, still unknown, still held
+    await until(lambda: looks == 2)
+    await asyncio.sleep(0.05)
+    assert not held.done()
+    h.known(KnownNotice("GM-20261207-000001"))
+    opened = await asyncio.wait_for(held, 1.0)
+    assert (opened.grievance_id, looks, h.waiting_requests, h.open_streams) == ("g-1", 3, 0, 1)
+
+
+async def test_a_held_request_whose_number_never_opens_is_refused_after_the_hold() -> None:
+    h = hub()
+
+    async def subscribed() -> Opened:
+        raise GrievanceNotFound("GM-20261207-000001")
+
+    began = asyncio.get_running_loop().time()
+    with pytest.raises(GrievanceNotFound):
+        await _once_known(h, "GM-20261207-000001", 0.2, subscribed)
+    assert asyncio.get_running_loop().time() - began >= 0.2
+    assert h.waiting_requests == 0
+
+
+async def test_a_held_request_is_answered_at_once_when_the_hub_stops() -> None:
+    h = hub()
+
+    async def subscribed() -> Opened:
+        raise GrievanceNotFound("GM-20261207-000001")
+
+    held = asyncio.create_task(_once_known(h, "GM-20261207-000001", 10.0, subscribed))
+    await until(lambda: h.waiting_requests == 1)
+    h.stop()
+    with pytest.raises(GrievanceNotFound):
+        await asyncio.wait_for(held, 1.0)
+    assert h.waiting_requests == 0
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(2.0):
+        while not condition():
+            await asyncio.sleep(0.005)
 
 
 def test_waiting_requests_count_against_the_stream_limits() -> None:
