@@ -94,8 +94,6 @@ async def _once_known(
     that may miss the number, so no "known" notice falls in between. A wake that was not this
     number's (a listener reconnect) or did not open it (a wrong token) only costs a look; at
     shutdown the request is answered at once."""
-    if hold_s <= 0:
-        return await subscribed()
     try:
         waiter = hub.expect(tracking_no)
     except StreamRefused as exc:
@@ -143,6 +141,8 @@ async def status_events(
         except GrievanceNotFound:
             # Filed a moment ago, its grievance.received not projected yet: the citizen's first
             # stream waits for it instead of a 404 and a retry (a wrong token waits as long).
+            if ctx.settings.sse_hold_unknown_s <= 0:
+                raise
             opened = await _once_known(hub, tracking_no, ctx.settings.sse_hold_unknown_s, subscribed)
     grievance_id = opened.grievance_id
 
